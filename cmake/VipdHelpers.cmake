@@ -1,0 +1,54 @@
+# Shared build settings: warnings as errors, sanitizers, and the test/fuzz helpers.
+
+find_program(CCACHE_PROGRAM ccache)
+if(CCACHE_PROGRAM)
+  set(CMAKE_CXX_COMPILER_LAUNCHER ${CCACHE_PROGRAM})
+endif()
+
+add_library(vipd_warnings INTERFACE)
+target_compile_options(vipd_warnings INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
+  -Woverloaded-virtual -Wconversion -Wsign-conversion -Wnull-dereference -Wformat=2
+  -Wimplicit-fallthrough -Werror)
+
+if(VIPD_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
+if(VIPD_FUZZ)
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
+# vipd_library(NAME SOURCES... [DEPS ...]): one static library per layer. Dependencies
+# are PUBLIC only where headers need them; layering is kept by what each layer links.
+function(vipd_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;PUBLIC_DEPS;PRIVATE_DEPS" ${ARGN})
+  add_library(${name} STATIC ${ARG_SOURCES})
+  target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+  target_link_libraries(${name} PUBLIC ${ARG_PUBLIC_DEPS} PRIVATE vipd_warnings ${ARG_PRIVATE_DEPS})
+endfunction()
+
+# vipd_unit_test(NAME SOURCES... DEPS ... [LABELS ...]): a GoogleTest binary registered with ctest.
+function(vipd_unit_test name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;LABELS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main GTest::gmock
+                                        vipd_warnings)
+  if(NOT ARG_LABELS)
+    set(ARG_LABELS unit)
+  endif()
+  include(GoogleTest)
+  gtest_discover_tests(${name} PROPERTIES LABELS "${ARG_LABELS}"
+                       WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+endfunction()
+
+# vipd_fuzz_target(NAME SOURCE DEPS ...): a libFuzzer binary (needs clang and VIPD_FUZZ=ON).
+function(vipd_fuzz_target name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_compile_options(${name} PRIVATE -fsanitize=fuzzer)
+  target_link_options(${name} PRIVATE -fsanitize=fuzzer)
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} vipd_warnings)
+endfunction()

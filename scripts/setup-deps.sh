@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Installs everything vipd needs to build, test and run its demo on Debian 12 (as root).
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends \
+  build-essential g++ clang libclang-rt-14-dev cmake ninja-build ccache pkg-config \
+  libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev \
+  iproute2 nftables keepalived tshark python3-scapy procps >/dev/null
+echo "dependencies installed"

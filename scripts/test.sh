@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The test command: installs dependencies, builds with AddressSanitizer + UBSan, runs every
+# test tier (unit, corpus, netns, interop), then runs each fuzz target for a bounded time.
+#   scripts/test.sh            everything
+#   FUZZ_SECONDS=N             time per fuzz target (default 60)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup-deps.sh
+scripts/build.sh asan
+(cd build-asan && ctest --output-on-failure -j"$(nproc)")
+scripts/fuzz.sh "${FUZZ_SECONDS:-60}"

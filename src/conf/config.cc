@@ -1,0 +1,45 @@
+#include "conf/config.h"
+
+#include "conf/ast.h"
+#include "conf/tables.h"
+#include "conf/validate.h"
+
+namespace vipd::conf {
+namespace {
+
+void bindAndValidate(const std::vector<Line>& lines, LoadResult& r) {
+  auto tree = parseTree(lines, r.diags);
+  Ctx ctx(r.diags);
+  bindBlock(r.config, tree, configSchema(), ctx, "the top level");
+  validate(r.config, r.diags);
+}
+
+}  // namespace
+
+LoadResult loadFile(const std::string& path, const PreprocessOptions& opts, bool lenient) {
+  LoadResult r{Config{}, Diagnostics(lenient), false};
+  std::string probe;
+  if (!opts.read_file(path, probe)) {
+    r.file_missing = true;
+    r.diags.error(SourceLoc{std::make_shared<const std::string>(path), 0, 0},
+                  "cannot read configuration file");
+    return r;
+  }
+  bindAndValidate(preprocessText(path, probe, opts, r.diags), r);
+  return r;
+}
+
+LoadResult loadText(const std::string& name, const std::string& text,
+                    const PreprocessOptions& opts, bool lenient) {
+  LoadResult r{Config{}, Diagnostics(lenient), false};
+  bindAndValidate(preprocessText(name, text, opts, r.diags), r);
+  return r;
+}
+
+std::string dumpConfig(const Config& cfg) {
+  Printer p;
+  printBlock(cfg, configSchema(), p);
+  return p.str();
+}
+
+}  // namespace vipd::conf

@@ -1,0 +1,270 @@
+// global_defs: keepalived.conf(5) "Global definitions"; defaults as keepalived 2.2.7.
+#include "conf/entries.h"
+#include "conf/tables.h"
+
+namespace vipd::conf {
+
+namespace {
+
+using G = GlobalDefs;
+
+Keyword<G> smtpServer() {
+  return {"smtp_server",
+          [](G& g, const Node& n, Ctx& ctx) {
+            if (!ctx.noBlock(n) || !ctx.arity(n, 1, 2)) return;
+            SmtpServer s{n.args[0].text, 25};
+            if (n.args.size() == 2) {
+              auto p = intIn(1, 65535).parse(n.args[1], ctx);
+              if (!p) return;
+              s.port = static_cast<int>(*p);
+            }
+            g.smtp_server = s;
+          },
+          [](const G& g, Printer& p) {
+            if (!g.smtp_server) return;
+            p.line(g.smtp_server->port == 25
+                       ? "smtp_server " + g.smtp_server->host
+                       : fmt::format("smtp_server {} {}", g.smtp_server->host, g.smtp_server->port));
+          }};
+}
+
+// `script_user USER [[:]GROUP]` is a ScriptCommand without a command: store the user in
+// `command` so the generic printer round-trips it.
+Keyword<G> scriptUser() {
+  return {"script_user",
+          [](G& g, const Node& n, Ctx& ctx) {
+            if (!ctx.noBlock(n) || !ctx.arity(n, 1, 2)) return;
+            ScriptCommand s;
+            s.command = n.args[0].text;
+            if (n.args.size() == 2) {
+              std::string grp = n.args[1].text;
+              s.supplementary_groups = !grp.empty() && grp[0] == ':';
+              if (s.supplementary_groups) grp.erase(0, 1);
+              s.group = grp;
+            }
+            g.script_user = s;
+          },
+          [](const G& g, Printer& p) {
+            if (!g.script_user) return;
+            std::string s = "script_user " + quoteIfNeeded(g.script_user->command);
+            if (g.script_user->group) {
+              s += " " + std::string(g.script_user->supplementary_groups ? ":" : "") +
+                   *g.script_user->group;
+            }
+            p.line(s);
+          }};
+}
+
+// `nftables [TABLE]`: the keyword alone selects keepalived's default table.
+Keyword<G> nftables() {
+  return {"nftables",
+          [](G& g, const Node& n, Ctx& ctx) {
+            if (!ctx.noBlock(n) || !ctx.arity(n, 0, 1)) return;
+            g.nftables = n.args.empty() ? "" : n.args[0].text;
+          },
+          [](const G& g, Printer& p) {
+            if (g.nftables) p.line(g.nftables->empty() ? "nftables" : "nftables " + *g.nftables);
+          }};
+}
+
+Keyword<G> reloadCheck() {
+  return {"reload_check_config",
+          [](G& g, const Node& n, Ctx& ctx) {
+            if (!ctx.noBlock(n) || !ctx.arity(n, 0, 1)) return;
+            g.reload_check_config = n.args.empty() ? "" : n.args[0].text;
+          },
+          [](const G& g, Printer& p) {
+            if (!g.reload_check_config) return;
+            p.line(g.reload_check_config->empty() ? "reload_check_config"
+                                                  : "reload_check_config " + *g.reload_check_config);
+          }};
+}
+
+}  // namespace
+
+const Schema<GlobalDefs>& globalDefsSchema() {
+  static const Schema<G> s = [] {
+    Schema<G> t = {
+        one("router_id", &G::router_id, WordV{}),
+        list("notification_email", &G::notification_email, WordV{}),
+        one("notification_email_from", &G::notification_email_from, WordV{}),
+        smtpServer(),
+        one("smtp_helo_name", &G::smtp_helo_name, WordV{}),
+        one("smtp_connect_timeout", &G::smtp_connect_timeout, timerIn(0, 86400)),
+        flag("smtp_alert", &G::smtp_alert),
+        flag("smtp_alert_vrrp", &G::smtp_alert_vrrp),
+        flag("smtp_alert_checker", &G::smtp_alert_checker),
+        flag("no_email_faults", &G::no_email_faults),
+        scriptUser(),
+        flag("enable_script_security", &G::enable_script_security),
+        script("startup_script", &G::startup_script),
+        one("startup_script_timeout", &G::startup_script_timeout, timerIn(1, 1000)),
+        script("shutdown_script", &G::shutdown_script),
+        one("shutdown_script_timeout", &G::shutdown_script_timeout, timerIn(1, 1000)),
+        script("notify_fifo", &G::notify_fifo),
+        script("notify_fifo_script", &G::notify_fifo_script),
+        script("vrrp_notify_fifo", &G::vrrp_notify_fifo),
+        script("vrrp_notify_fifo_script", &G::vrrp_notify_fifo_script),
+        script("lvs_notify_fifo", &G::lvs_notify_fifo),
+        script("lvs_notify_fifo_script", &G::lvs_notify_fifo_script),
+        one("vrrp_version", &G::vrrp_version, intIn(2, 3)),
+        one("vrrp_mcast_group4", &G::vrrp_mcast_group4, IpV{}),
+        one("vrrp_mcast_group6", &G::vrrp_mcast_group6, IpV{}),
+        flag("vrrp_strict", &G::vrrp_strict),
+        flag("vrrp_skip_check_adv_addr", &G::vrrp_skip_check_adv_addr),
+        flag("vrrp_check_unicast_src", &G::vrrp_check_unicast_src),
+        one("vrrp_garp_master_delay", &G::vrrp_garp_master_delay, timerIn(0, 86400)),
+        one("vrrp_garp_master_repeat", &G::vrrp_garp_master_repeat, intIn(1, 10000)),
+        one("vrrp_garp_lower_prio_delay", &G::vrrp_garp_lower_prio_delay, timerIn(0, 86400)),
+        one("vrrp_garp_lower_prio_repeat", &G::vrrp_garp_lower_prio_repeat, intIn(1, 10000)),
+        one("vrrp_garp_master_refresh", &G::vrrp_garp_master_refresh, timerIn(0, 86400)),
+        one("vrrp_garp_master_refresh_repeat", &G::vrrp_garp_master_refresh_repeat,
+            intIn(1, 10000)),
+        one("vrrp_garp_interval", &G::vrrp_garp_interval, timerIn(0, 1)),
+        one("vrrp_gna_interval", &G::vrrp_gna_interval, timerIn(0, 1)),
+        flag("vrrp_min_garp", &G::vrrp_min_garp),
+        one("vrrp_down_timer_adverts", &G::vrrp_down_timer_adverts, intIn(1, 100)),
+        flag("vrrp_lower_prio_no_advert", &G::vrrp_lower_prio_no_advert),
+        flag("vrrp_higher_prio_send_advert", &G::vrrp_higher_prio_send_advert),
+        flag("vrrp_owner_ignore_adverts", &G::vrrp_owner_ignore_adverts),
+        flag("v3_checksum_as_v2", &G::v3_checksum_as_v2),
+        one("vrrp_startup_delay", &G::vrrp_startup_delay, timerIn(0, 86400)),
+        one("default_interface", &G::default_interface, WordV{}),
+        nftables(),
+        one("max_auto_priority", &G::max_auto_priority, intIn(-1, 99)),
+        one("vrrp_rt_priority", &G::vrrp_rt_priority, intIn(1, 99)),
+        one("checker_rt_priority", &G::checker_rt_priority, intIn(1, 99)),
+        flag("vrrp_no_swap", &G::vrrp_no_swap),
+        flag("checker_no_swap", &G::checker_no_swap),
+        reloadCheck(),
+        one("random_seed", &G::random_seed, intIn(0, INT64_MAX)),
+        one("metrics_listen", &G::metrics_listen, WordV{}),
+        one("control_socket", &G::control_socket, WordV{}),
+    };
+    // `dynamic_interfaces [allow_if_changes]`
+    t.push_back({"dynamic_interfaces",
+                 [](G& g, const Node& n, Ctx& ctx) {
+                   if (!ctx.noBlock(n) || !ctx.arity(n, 0, 1)) return;
+                   g.dynamic_interfaces = true;
+                   if (!n.args.empty()) {
+                     if (n.args[0].text != "allow_if_changes") {
+                       ctx.bad(n.args[0], "expected 'allow_if_changes'");
+                       return;
+                     }
+                     g.extra["dynamic_interfaces"].push_back({"allow_if_changes"});
+                   }
+                 },
+                 [](const G& g, Printer& p) {
+                   if (!g.dynamic_interfaces) return;
+                   p.line(g.extra.count("dynamic_interfaces") ? "dynamic_interfaces allow_if_changes"
+                                                              : "dynamic_interfaces");
+                 }});
+    // Keywords kept in `extra` after type checking: no engine consumes them yet.
+    const std::pair<const char*, std::tuple<ArgKind, size_t, size_t>> rare[] = {
+        {"checker_log_all_failures", {ArgKind::kBool, 0, 1}},
+        {"no_checker_emails", {ArgKind::kAny, 0, 0}},
+        {"rs_init_notifies", {ArgKind::kAny, 0, 0}},
+        {"use_symlink_paths", {ArgKind::kBool, 0, 1}},
+        {"set_supplementary_groups", {ArgKind::kAny, 0, 0}},
+        {"fifo_write_vrrp_states_on_reload", {ArgKind::kAny, 0, 0}},
+        {"vrrp_notify_priority_changes", {ArgKind::kBool, 0, 1}},
+        {"vrrp_garp_extra_if", {ArgKind::kAny, 1, 2}},
+        {"vrrp_vmac_garp_intvl", {ArgKind::kAny, 1, 2}},
+        {"vrrp_delay_after_boot", {ArgKind::kTimer, 1, 1}},
+        {"log_unknown_vrids", {ArgKind::kAny, 0, 0}},
+        {"vmac_prefix", {ArgKind::kAny, 1, 1}},
+        {"vmac_addr_prefix", {ArgKind::kAny, 1, 1}},
+        {"disable_local_igmp", {ArgKind::kAny, 0, 0}},
+        {"nftables_priority", {ArgKind::kInt, 1, 1}},
+        {"nftables_counters", {ArgKind::kAny, 0, 0}},
+        {"nftables_ifindex", {ArgKind::kAny, 0, 0}},
+        {"nftables_ipvs", {ArgKind::kAny, 0, 1}},
+        {"nftables_ipvs_priority", {ArgKind::kInt, 1, 1}},
+        {"nftables_ipvs_start_fwmark", {ArgKind::kInt, 1, 1}},
+        {"vrrp_iptables", {ArgKind::kAny, 0, 2}},
+        {"vrrp_ipsets", {ArgKind::kAny, 0, 4}},
+        {"lvs_sync_daemon", {ArgKind::kAny, 1, 16}},
+        {"lvs_timeouts", {ArgKind::kAny, 2, 6}},
+        {"lvs_flush", {ArgKind::kAny, 0, 0}},
+        {"lvs_flush_on_stop", {ArgKind::kAny, 0, 1}},
+        {"lvs_flush_onstop", {ArgKind::kAny, 0, 1}},
+        {"min_auto_priority_delay", {ArgKind::kInt, 1, 1}},
+        {"vrrp_priority", {ArgKind::kInt, 1, 1}},
+        {"checker_priority", {ArgKind::kInt, 1, 1}},
+        {"bfd_priority", {ArgKind::kInt, 1, 1}},
+        {"bfd_no_swap", {ArgKind::kAny, 0, 0}},
+        {"bfd_rt_priority", {ArgKind::kInt, 1, 1}},
+        {"vrrp_cpu_affinity", {ArgKind::kInt, 1, 64}},
+        {"checker_cpu_affinity", {ArgKind::kInt, 1, 64}},
+        {"bfd_cpu_affinity", {ArgKind::kInt, 1, 64}},
+        {"vrrp_rlimit_rttime", {ArgKind::kInt, 1, 1}},
+        {"checker_rlimit_rttime", {ArgKind::kInt, 1, 1}},
+        {"bfd_rlimit_rttime", {ArgKind::kInt, 1, 1}},
+        {"vrrp_rlimit_rtime", {ArgKind::kInt, 1, 1}},
+        {"checker_rlimit_rtime", {ArgKind::kInt, 1, 1}},
+        {"bfd_rlimit_rtime", {ArgKind::kInt, 1, 1}},
+        {"process_names", {ArgKind::kAny, 0, 0}},
+        {"process_name", {ArgKind::kAny, 0, 1}},
+        {"vrrp_process_name", {ArgKind::kAny, 0, 1}},
+        {"checker_process_name", {ArgKind::kAny, 0, 1}},
+        {"lvs_process_name", {ArgKind::kAny, 0, 1}},
+        {"bfd_process_name", {ArgKind::kAny, 0, 1}},
+        {"umask", {ArgKind::kAny, 1, 8}},
+        {"vrrp_netlink_cmd_rcv_bufs", {ArgKind::kInt, 1, 1}},
+        {"vrrp_netlink_cmd_rcv_bufs_force", {ArgKind::kBool, 0, 1}},
+        {"vrrp_netlink_monitor_rcv_bufs", {ArgKind::kInt, 1, 1}},
+        {"vrrp_netlink_monitor_rcv_bufs_force", {ArgKind::kBool, 0, 1}},
+        {"lvs_netlink_cmd_rcv_bufs", {ArgKind::kInt, 1, 1}},
+        {"lvs_netlink_cmd_rcv_bufs_force", {ArgKind::kBool, 0, 1}},
+        {"lvs_netlink_monitor_rcv_bufs", {ArgKind::kInt, 1, 1}},
+        {"lvs_netlink_monitor_rcv_bufs_force", {ArgKind::kBool, 0, 1}},
+        {"process_monitor_rcv_bufs", {ArgKind::kInt, 1, 1}},
+        {"process_monitor_rcv_bufs_force", {ArgKind::kBool, 0, 1}},
+        {"vrrp_rx_bufs_policy", {ArgKind::kAny, 1, 3}},
+        {"vrrp_rx_bufs_multiplier", {ArgKind::kInt, 1, 1}},
+        {"snmp_socket", {ArgKind::kAny, 1, 1}},
+        {"enable_snmp_vrrp", {ArgKind::kAny, 0, 0}},
+        {"enable_snmp_keepalived", {ArgKind::kAny, 0, 0}},
+        {"enable_snmp_checker", {ArgKind::kAny, 0, 0}},
+        {"enable_snmp_rfc", {ArgKind::kAny, 0, 0}},
+        {"enable_snmp_rfcv2", {ArgKind::kAny, 0, 0}},
+        {"enable_snmp_rfcv3", {ArgKind::kAny, 0, 0}},
+        {"enable_traps", {ArgKind::kAny, 0, 0}},
+        {"snmp_vs_stats_update_interval", {ArgKind::kTimer, 1, 1}},
+        {"snmp_rs_stats_update_interval", {ArgKind::kTimer, 1, 1}},
+        {"enable_dbus", {ArgKind::kAny, 0, 0}},
+        {"dbus_service_name", {ArgKind::kAny, 1, 1}},
+        {"dbus_no_interface_name", {ArgKind::kAny, 1, 1}},
+        {"reload_time_file", {ArgKind::kAny, 1, 1}},
+        {"reload_repeat", {ArgKind::kAny, 0, 0}},
+        {"reload_file", {ArgKind::kAny, 0, 1}},
+        {"include_check", {ArgKind::kAny, 0, 8}},
+        {"config_save_dir", {ArgKind::kAny, 1, 1}},
+        {"tmp_config_directory", {ArgKind::kAny, 1, 1}},
+        {"data_use_instance", {ArgKind::kBool, 0, 1}},
+        {"state_dump_file", {ArgKind::kAny, 1, 1}},
+        {"stats_dump_file", {ArgKind::kAny, 1, 1}},
+        {"json_dump_file", {ArgKind::kAny, 1, 1}},
+        {"json_version", {ArgKind::kInt, 1, 1}},
+        {"iproute_usr_dir", {ArgKind::kAny, 1, 1}},
+        {"iproute_etc_dir", {ArgKind::kAny, 1, 1}},
+        {"vrrp_mcast_group4_ttl", {ArgKind::kInt, 1, 1}},
+        {"smtp_alert_bfd", {ArgKind::kBool, 0, 1}},
+        {"linkbeat_use_polling", {ArgKind::kAny, 0, 0}},
+        {"network_timeout", {ArgKind::kTimer, 1, 1}},
+        {"instance", {ArgKind::kAny, 1, 1}},
+        {"vrrp_track_process_quorum", {ArgKind::kInt, 1, 1}},
+        {"sync_group_tracking_weight", {ArgKind::kAny, 0, 0}},
+        {"lvs_sync_daemon_interface", {ArgKind::kAny, 1, 1}},
+        {"vrrp_lvs_syncd_instance", {ArgKind::kAny, 1, 1}},
+    };
+    for (const auto& [name, spec] : rare) {
+      auto [kind, lo, hi] = spec;
+      t.push_back(extra<G>(name, kind, lo, hi));
+    }
+    return t;
+  }();
+  return s;
+}
+
+}  // namespace vipd::conf

@@ -1,0 +1,47 @@
+#include "base/text.h"
+
+#include <gtest/gtest.h>
+
+namespace vipd {
+namespace {
+
+TEST(Text, ParsesKeepalivedTimers) {
+  EXPECT_EQ(parseSecondsToMicros("1"), 1'000'000);
+  EXPECT_EQ(parseSecondsToMicros("0.01"), 10'000);
+  EXPECT_EQ(parseSecondsToMicros("2.71828"), 2'718'280);
+  EXPECT_EQ(parseSecondsToMicros(".5"), 500'000);
+  EXPECT_EQ(parseSecondsToMicros("1.0000019"), 1'000'001);  // beyond us is dropped
+  EXPECT_FALSE(parseSecondsToMicros("-1"));
+  EXPECT_FALSE(parseSecondsToMicros("1s"));
+  EXPECT_FALSE(parseSecondsToMicros(""));
+  EXPECT_FALSE(parseSecondsToMicros("."));
+}
+
+TEST(Text, FormatsSecondsWithoutTrailingZeros) {
+  EXPECT_EQ(formatMicrosAsSeconds(1'000'000), "1");
+  EXPECT_EQ(formatMicrosAsSeconds(1'500'000), "1.5");
+  EXPECT_EQ(formatMicrosAsSeconds(10'000), "0.01");
+  EXPECT_EQ(formatMicrosAsSeconds(1), "0.000001");
+}
+
+TEST(Text, ParsesBoolsAndInts) {
+  EXPECT_EQ(parseBool("on"), true);
+  EXPECT_EQ(parseBool("YES"), true);
+  EXPECT_EQ(parseBool("off"), false);
+  EXPECT_FALSE(parseBool("1"));
+  EXPECT_EQ(parseInt("-42"), -42);
+  EXPECT_EQ(parseInt("0x10", true), 16);
+  EXPECT_FALSE(parseInt("0x10"));
+  EXPECT_FALSE(parseInt("12a"));
+}
+
+TEST(Text, QuotesOnlyWhenNeeded) {
+  EXPECT_EQ(quoteIfNeeded("plain"), "plain");
+  EXPECT_EQ(quoteIfNeeded("a b"), "\"a b\"");
+  EXPECT_EQ(quoteIfNeeded("say \"hi\""), "\"say \\\"hi\\\"\"");
+  EXPECT_EQ(quoteIfNeeded(""), "\"\"");
+  EXPECT_EQ(quoteIfNeeded("a#b"), "\"a#b\"");
+}
+
+}  // namespace
+}  // namespace vipd

@@ -1,0 +1,123 @@
+// Tokens, blocks and error locations.
+#include <gtest/gtest.h>
+
+#include "conf/ast.h"
+#include "helpers.h"
+
+namespace vipd::conf {
+namespace {
+
+std::vector<Token> tok(const std::string& s) {
+  Diagnostics d;
+  auto t = tokenizeLine(Line{s, SourceLoc{nullptr, 1, 1}, false}, d);
+  EXPECT_FALSE(d.hasErrors()) << d.str();
+  return t;
+}
+
+TEST(Tokenize, QuotesJoinWordsAndKeepInnerSpace) {
+  auto t = tok(R"(abcd" efg h jkl "mnop 'x y' z)");
+  ASSERT_EQ(t.size(), 3u);
+  EXPECT_EQ(t[0].text, "abcd efg h jkl mnop");
+  EXPECT_EQ(t[1].text, "x y");
+  EXPECT_TRUE(t[1].quoted);
+  EXPECT_EQ(t[2].text, "z");
+}
+
+TEST(Tokenize, EscapesInsideQuotes) {
+  auto t = tok(R"("a\tb\x41\101\"q\\" 'it\'s')");
+  ASSERT_EQ(t.size(), 2u);
+  EXPECT_EQ(t[0].text, "a\tbAA\"q\\");
+  EXPECT_EQ(t[1].text, "it's");
+}
+
+TEST(Tokenize, DoubleQuotesKeepSingleQuotesForArgvSplitting) {
+  auto t = tok(R"(notify "/bin/x.sh 'two words' b")");
+  ASSERT_EQ(t.size(), 2u);
+  EXPECT_EQ(splitCommand(t[1].text), (std::vector<std::string>{"/bin/x.sh", "two words", "b"}));
+}
+
+TEST(Tokenize, BracesAreTokensUnlessQuoted) {
+  auto t = tok(R"(a { b "}" })");
+  ASSERT_EQ(t.size(), 5u);
+  EXPECT_EQ(t[1].text, "{");
+  EXPECT_FALSE(t[3].quoted && t[3].text == "}" && false);
+  EXPECT_TRUE(t[3].quoted);
+  EXPECT_EQ(t[4].text, "}");
+  EXPECT_EQ(t[2].loc.col, 5);
+}
+
+TEST(Tokenize, UnterminatedQuoteIsAnError) {
+  Diagnostics d;
+  tokenizeLine(Line{"a \"b", SourceLoc{nullptr, 7, 1}, false}, d);
+  ASSERT_TRUE(d.hasErrors());
+  EXPECT_EQ(d.all()[0].loc.line, 7);
+  EXPECT_EQ(d.all()[0].loc.col, 3);
+}
+
+std::vector<Node> tree(const std::string& text, Diagnostics& d) {
+  testing::MemFs fs;
+  return parseTree(preprocessText("/k.conf", text, fs.options(), d), d);
+}
+
+TEST(ParseTree, BlocksOnOneLineOrBraceOnNextLine) {
+  Diagnostics d;
+  auto t = tree("a { b 1 } c\nd\n{\n e\n}\n", d);
+  EXPECT_FALSE(d.hasErrors()) << d.str();
+  ASSERT_EQ(t.size(), 3u);
+  EXPECT_EQ(t[0].key.text, "a");
+  ASSERT_EQ(t[0].children.size(), 1u);
+  EXPECT_EQ(t[0].children[0].argsText(), "1");
+  EXPECT_EQ(t[1].key.text, "c");
+  EXPECT_FALSE(t[1].has_block);
+  EXPECT_TRUE(t[2].has_block);
+  EXPECT_EQ(t[2].children[0].key.text, "e");
+}
+
+TEST(ParseTree, UnbalancedBracesAreReportedWhereTheyAre) {
+  Diagnostics d;
+  tree("a {\n b {\n}\n", d);
+  ASSERT_EQ(d.errorCount(), 1);
+  EXPECT_EQ(d.all()[0].loc.line, 1);
+  EXPECT_NE(d.all()[0].message.find("never closed"), std::string::npos);
+
+  Diagnostics d2;
+  tree("a\n  }\n", d2);
+  ASSERT_EQ(d2.errorCount(), 1);
+  EXPECT_EQ(d2.all()[0].str(), "/k.conf:2:3: error: '}' without a matching '{'");
+}
+
+TEST(ParseTree, DiagnosticNamesFileLineColumn) {
+  auto r = testing::load("vrrp_instance V {\n  priority 300\n}\n");
+  ASSERT_TRUE(r.diags.hasErrors());
+  EXPECT_EQ(r.diags.all()[0].str(),
+            "/etc/vipd/vipd.conf:2:12: error: '300': expected an integer in 1..255");
+}
+
+TEST(ParseTree, UnknownKeywordIsAnErrorUnlessLenient) {
+  auto strict = testing::load("global_defs {\n  router_idd x\n}\n");
+  ASSERT_EQ(strict.diags.errorCount(), 1);
+  EXPECT_EQ(strict.diags.all()[0].str(),
+            "/etc/vipd/vipd.conf:2:3: error: unknown keyword 'router_idd' in global_defs");
+  auto lenient = testing::load("global_defs {\n  router_idd x\n}\n", true);
+  EXPECT_EQ(lenient.diags.errorCount(), 0);
+  EXPECT_EQ(lenient.diags.warningCount(), 1);
+}
+
+TEST(ParseTree, IncludedFileErrorsNameThatFile) {
+  testing::MemFs fs;
+  fs.files["/k/main.conf"] = "include inc.conf\n";
+  fs.files["/k/inc.conf"] = "\nvrrp_instance X {\n  bogus 1\n}\n";
+  auto r = loadFile("/k/main.conf", fs.options(), false);
+  ASSERT_TRUE(r.diags.hasErrors());
+  EXPECT_EQ(r.diags.all()[0].loc.str(), "/k/inc.conf:3:3");
+}
+
+TEST(ParseTree, MissingMainFileIsReported) {
+  testing::MemFs fs;
+  auto r = loadFile("/nope.conf", fs.options(), false);
+  EXPECT_TRUE(r.file_missing);
+  EXPECT_FALSE(r.ok());
+}
+
+}  // namespace
+}  // namespace vipd::conf

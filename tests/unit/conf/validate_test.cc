@@ -1,0 +1,159 @@
+// keepalived's semantic rules, one test per rule, each checking the message and its line.
+#include <gtest/gtest.h>
+
+#include "helpers.h"
+
+namespace vipd::conf {
+namespace {
+
+// Expects exactly one error, containing `needle`, reported on `line`.
+void expectError(const std::string& text, const std::string& needle, int line) {
+  auto r = testing::load(text);
+  ASSERT_EQ(r.diags.errorCount(), 1) << r.diags.str();
+  for (const auto& d : r.diags.all()) {
+    if (d.severity != Severity::kError) continue;
+    EXPECT_NE(d.message.find(needle), std::string::npos) << d.str();
+    EXPECT_EQ(d.loc.line, line) << d.str();
+  }
+}
+
+void expectWarning(const std::string& text, const std::string& needle) {
+  auto r = testing::load(text);
+  EXPECT_FALSE(r.diags.hasErrors()) << r.diags.str();
+  bool found = false;
+  for (const auto& d : r.diags.all()) found = found || d.message.find(needle) != std::string::npos;
+  EXPECT_TRUE(found) << "no warning '" << needle << "' in:\n" << r.diags.str();
+}
+
+std::string instance(const std::string& body, const std::string& name = "V") {
+  return "vrrp_instance " + name + " {\n interface eth0\n" + body + "}\n";
+}
+
+TEST(Validate, VridRequired) {
+  expectError(instance(" virtual_ipaddress { 10.0.0.1 }\n"), "no virtual_router_id", 1);
+}
+
+TEST(Validate, OneAddressFamilyPerInstance) {
+  expectError(instance(" virtual_router_id 1\n virtual_ipaddress {\n 10.0.0.1\n 2001:db8::1\n }\n"),
+              "mixes IPv4 and IPv6", 6);
+}
+
+TEST(Validate, NoVersion2WithIpv6) {
+  expectError(instance(" virtual_router_id 1\n version 2\n virtual_ipaddress { 2001:db8::1 }\n"),
+              "VRRPv2 does not support IPv6", 1);
+}
+
+TEST(Validate, AuthOnlyWithVersion2) {
+  expectError(instance(" virtual_router_id 1\n version 3\n authentication { auth_pass x }\n"
+                       " virtual_ipaddress { 10.0.0.1 }\n"),
+              "not part of VRRPv3", 1);
+}
+
+TEST(Validate, AuthPasswordTruncationWarns) {
+  expectWarning(instance(" virtual_router_id 1\n authentication { auth_pass 123456789 }\n"
+                         " virtual_ipaddress { 10.0.0.1 }\n"),
+                "only the first 8");
+}
+
+TEST(Validate, Version3IntervalLimit) {
+  expectError(instance(" virtual_router_id 1\n version 3\n advert_int 41\n"
+                       " virtual_ipaddress { 10.0.0.1 }\n"),
+              "40.95", 1);
+}
+
+TEST(Validate, Version2SubSecondIntervalWarns) {
+  expectWarning(instance(" virtual_router_id 1\n advert_int 0.5\n virtual_ipaddress { 10.0.0.1 }\n"),
+                "whole number of seconds");
+}
+
+TEST(Validate, UnknownTrackScript) {
+  expectError(instance(" virtual_router_id 1\n virtual_ipaddress { 10.0.0.1 }\n"
+                       " track_script {\n  chk_missing\n }\n"),
+              "vrrp_script 'chk_missing' is not defined", 6);
+}
+
+TEST(Validate, UnknownSyncGroupMember) {
+  expectError(instance(" virtual_router_id 1\n virtual_ipaddress { 10.0.0.1 }\n") +
+                  "vrrp_sync_group G {\n group { V W }\n}\n",
+              "vrrp_instance 'W' is not defined", 6);
+}
+
+TEST(Validate, InstanceInTwoSyncGroups) {
+  expectError(instance(" virtual_router_id 1\n virtual_ipaddress { 10.0.0.1 }\n") +
+                  instance(" virtual_router_id 2\n virtual_ipaddress { 10.0.0.2 }\n", "W") +
+                  "vrrp_sync_group G { group { V W } }\nvrrp_sync_group H { group { V } }\n",
+              "is in two sync groups", 12);
+}
+
+TEST(Validate, DuplicateVridOnInterface) {
+  expectError(instance(" virtual_router_id 7\n virtual_ipaddress { 10.0.0.1 }\n") +
+                  instance(" virtual_router_id 7\n virtual_ipaddress { 10.0.0.2 }\n", "W"),
+              "virtual_router_id 7 is already used on interface eth0", 6);
+}
+
+TEST(Validate, SameVridAllowedForOtherFamilyOrDisjointUnicast) {
+  auto r = testing::load(
+      instance(" virtual_router_id 7\n virtual_ipaddress { 10.0.0.1 }\n") +
+      instance(" virtual_router_id 7\n virtual_ipaddress { 2001:db8::1 }\n", "W") +
+      instance(" virtual_router_id 8\n unicast_peer { 10.0.0.8 }\n virtual_ipaddress { 10.0.0.3 }\n",
+               "X") +
+      instance(" virtual_router_id 8\n unicast_peer { 10.0.0.9 }\n virtual_ipaddress { 10.0.0.4 }\n",
+               "Y"));
+  EXPECT_FALSE(r.diags.hasErrors()) << r.diags.str();
+}
+
+TEST(Validate, DuplicateInstanceName) {
+  expectError(instance(" virtual_router_id 1\n virtual_ipaddress { 10.0.0.1 }\n") +
+                  instance(" virtual_router_id 2\n virtual_ipaddress { 10.0.0.2 }\n"),
+              "defined twice", 6);
+}
+
+TEST(Validate, StrictModeRules) {
+  const std::string strict = "global_defs { vrrp_strict }\n";
+  expectError(strict + instance(" virtual_router_id 1\n unicast_peer { 10.0.0.2 }\n"
+                                " virtual_ipaddress { 10.0.0.1 }\n"),
+              "unicast peers are not allowed in strict mode", 2);
+  expectError(strict + instance(" virtual_router_id 1\n preempt_delay 5\n"
+                                " virtual_ipaddress { 10.0.0.1 }\n"),
+              "preempt_delay", 2);
+  expectError(strict + instance(" virtual_router_id 1\n"), "at least one virtual_ipaddress", 2);
+}
+
+TEST(Validate, UnicastPeerChecks) {
+  expectError(instance(" virtual_router_id 1\n unicast_peer {\n 224.0.0.5\n }\n"
+                       " virtual_ipaddress { 10.0.0.1 }\n"),
+              "must not be a multicast", 5);
+}
+
+TEST(Validate, LoopbackRejected) {
+  expectError("vrrp_instance V {\n interface lo\n virtual_router_id 1\n"
+              " virtual_ipaddress { 10.0.0.1 }\n}\n",
+              "loopback", 1);
+}
+
+TEST(Validate, UsabilityWarnings) {
+  expectWarning(instance(" virtual_router_id 1\n state MASTER\n nopreempt\n"
+                         " virtual_ipaddress { 10.0.0.1 }\n"),
+                "nopreempt only has an effect with state BACKUP");
+  expectWarning(instance(" virtual_router_id 1\n"), "has no virtual_ipaddress");
+  expectWarning("virtual_server 10.0.0.1 80 {\n}\n", "defaulting to UDP");
+  expectWarning("virtual_server 10.0.0.1 80 {\n protocol TCP\n}\n", "defaulting to wlc");
+}
+
+TEST(Validate, ScriptWithoutCommand) {
+  expectError("vrrp_script s {\n interval 1\n}\n", "has no script", 1);
+}
+
+TEST(Validate, VirtualServerChecks) {
+  expectError("virtual_server group nope {\n protocol TCP\n lb_algo rr\n}\n",
+              "virtual_server_group 'nope' is not defined", 1);
+  expectError("virtual_server 10.0.0.1 80 {\n protocol TCP\n lb_algo rr\n"
+              " real_server 10.0.0.2 80 {\n  HTTP_GET {\n  }\n }\n}\n",
+              "has no url", 5);
+  expectError("virtual_server 10.0.0.1 80 {\n protocol TCP\n lb_algo rr\n"
+              " sorry_server 2001:db8::1 80\n}\n",
+              "sorry_server", 1);
+}
+
+}  // namespace
+}  // namespace vipd::conf
