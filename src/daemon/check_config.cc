@@ -6,8 +6,22 @@
 #include <fmt/format.h>
 
 #include "conf/config.h"
+#include "daemon/script_security.h"
 
 namespace vipd::daemon {
+namespace {
+
+bool onlySecurityErrors(const Diagnostics& d) {
+  for (const auto& x : d.all()) {
+    if (x.severity == Severity::kError && x.message.find("(refused: enable_script_security)") ==
+                                              std::string::npos) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
 
 int runConfigCheck(const Options& opts, std::ostream& out, std::ostream& err) {
   auto pre = conf::defaultPreprocessOptions();
@@ -20,6 +34,7 @@ int runConfigCheck(const Options& opts, std::ostream& out, std::ostream& err) {
     log_file.open(*opts.config_test_log);
     if (log_file) diag_out = &log_file;
   }
+  bool unsafe = !result.file_missing && checkScriptSecurity(result.config, result.diags);
   *diag_out << result.diags.str();
   if (opts.dump_conf && !result.file_missing) out << conf::dumpConfig(result.config);
 
@@ -30,7 +45,11 @@ int runConfigCheck(const Options& opts, std::ostream& out, std::ostream& err) {
                              warnings);
   }
   if (result.file_missing) return kExitCannotRead;
-  return errors > 0 ? kExitConfigErrors : kExitOk;
+  if (errors > 0) {
+    // Script security has its own exit code when it is the only kind of error.
+    return unsafe && onlySecurityErrors(result.diags) ? kExitScriptSecurity : kExitConfigErrors;
+  }
+  return kExitOk;
 }
 
 }  // namespace vipd::daemon
