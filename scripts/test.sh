@@ -6,6 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup-deps.sh
+scripts/format.sh --check
 scripts/build.sh asan
 (cd build-asan && ctest --output-on-failure -j"$(nproc)")
 scripts/fuzz.sh "${FUZZ_SECONDS:-60}"

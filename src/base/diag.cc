@@ -5,8 +5,10 @@
 namespace vipd {
 
 std::string SourceLoc::str() const {
-  if (line == 0) return fileName();
-  if (col == 0) return fmt::format("{}:{}", fileName(), line);
+  if (line == 0)
+    return fileName();
+  if (col == 0)
+    return fmt::format("{}:{}", fileName(), line);
   return fmt::format("{}:{}:{}", fileName(), line, col);
 }
 

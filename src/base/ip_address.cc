@@ -25,16 +25,19 @@ IpAddress IpAddress::v6(const std::array<uint8_t, 16>& bytes) {
 }
 
 std::optional<IpAddress> IpAddress::parse(std::string_view text) {
-  if (text.empty() || text.size() > INET6_ADDRSTRLEN) return std::nullopt;
+  if (text.empty() || text.size() > INET6_ADDRSTRLEN)
+    return std::nullopt;
   std::string s(text);
   IpAddress a;
   if (s.find(':') != std::string::npos) {
-    if (inet_pton(AF_INET6, s.c_str(), a.bytes_.data()) != 1) return std::nullopt;
+    if (inet_pton(AF_INET6, s.c_str(), a.bytes_.data()) != 1)
+      return std::nullopt;
     a.family_ = Family::kInet6;
     return a;
   }
   // inet_pton(AF_INET) accepts only the dotted-quad form, which is what keepalived requires.
-  if (inet_pton(AF_INET, s.c_str(), a.bytes_.data()) != 1) return std::nullopt;
+  if (inet_pton(AF_INET, s.c_str(), a.bytes_.data()) != 1)
+    return std::nullopt;
   a.family_ = Family::kInet;
   return a;
 }
@@ -57,7 +60,8 @@ std::string IpAddress::str() const {
 std::optional<IpPrefix> IpPrefix::parse(std::string_view text) {
   auto slash = text.find('/');
   auto addr = IpAddress::parse(text.substr(0, slash));
-  if (!addr) return std::nullopt;
+  if (!addr)
+    return std::nullopt;
   IpPrefix p{*addr, addr->maxPrefix()};
   if (slash != std::string_view::npos) {
     auto len_text = text.substr(slash + 1);

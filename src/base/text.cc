@@ -6,7 +6,8 @@
 namespace vipd {
 
 std::optional<int64_t> parseInt(std::string_view s, bool allow_hex) {
-  if (s.empty()) return std::nullopt;
+  if (s.empty())
+    return std::nullopt;
   bool neg = false;
   std::string_view body = s;
   if (body[0] == '-' || body[0] == '+') {
@@ -18,21 +19,25 @@ std::optional<int64_t> parseInt(std::string_view s, bool allow_hex) {
     base = 16;
     body.remove_prefix(2);
   }
-  if (body.empty()) return std::nullopt;
+  if (body.empty())
+    return std::nullopt;
   int64_t v = 0;
   auto [end, ec] = std::from_chars(body.data(), body.data() + body.size(), v, base);
-  if (ec != std::errc{} || end != body.data() + body.size()) return std::nullopt;
+  if (ec != std::errc{} || end != body.data() + body.size())
+    return std::nullopt;
   return neg ? -v : v;
 }
 
 std::optional<int64_t> parseSecondsToMicros(std::string_view s) {
-  if (s.empty() || s.size() > 24) return std::nullopt;
+  if (s.empty() || s.size() > 24)
+    return std::nullopt;
   auto dot = s.find('.');
   auto whole = s.substr(0, dot);
   int64_t secs = 0;
   if (!whole.empty()) {
     auto w = parseInt(whole);
-    if (!w || *w < 0 || *w > 1'000'000'000) return std::nullopt;
+    if (!w || *w < 0 || *w > 1'000'000'000)
+      return std::nullopt;
     secs = *w;
   } else if (dot == std::string_view::npos) {
     return std::nullopt;
@@ -40,15 +45,19 @@ std::optional<int64_t> parseSecondsToMicros(std::string_view s) {
   int64_t micros = 0;
   if (dot != std::string_view::npos) {
     auto frac = s.substr(dot + 1);
-    if (frac.empty() && whole.empty()) return std::nullopt;
+    if (frac.empty() && whole.empty())
+      return std::nullopt;
     int digits = 0;
     for (char c : frac) {
-      if (c < '0' || c > '9') return std::nullopt;
+      if (c < '0' || c > '9')
+        return std::nullopt;
       // Digits beyond microseconds are dropped: keepalived's resolution is 1 us.
-      if (digits < 6) micros = micros * 10 + (c - '0');
+      if (digits < 6)
+        micros = micros * 10 + (c - '0');
       ++digits;
     }
-    for (; digits < 6; ++digits) micros *= 10;
+    for (; digits < 6; ++digits)
+      micros *= 10;
   }
   return secs * 1'000'000 + micros;
 }
@@ -60,27 +69,32 @@ std::string formatMicrosAsSeconds(int64_t us) {
     char buf[8];
     std::snprintf(buf, sizeof(buf), "%06lld", static_cast<long long>(frac));
     std::string f(buf);
-    while (!f.empty() && f.back() == '0') f.pop_back();
+    while (!f.empty() && f.back() == '0')
+      f.pop_back();
     out += "." + f;
   }
   return out;
 }
 
 bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
+  if (a.size() != b.size())
+    return false;
   for (size_t i = 0; i < a.size(); ++i) {
     auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; };
-    if (lower(a[i]) != lower(b[i])) return false;
+    if (lower(a[i]) != lower(b[i]))
+      return false;
   }
   return true;
 }
 
 std::optional<bool> parseBool(std::string_view s) {
   for (auto t : {"on", "true", "yes"}) {
-    if (iequals(s, t)) return true;
+    if (iequals(s, t))
+      return true;
   }
   for (auto f : {"off", "false", "no"}) {
-    if (iequals(s, f)) return false;
+    if (iequals(s, f))
+      return false;
   }
   return std::nullopt;
 }
@@ -88,7 +102,8 @@ std::optional<bool> parseBool(std::string_view s) {
 std::string join(const std::vector<std::string>& words, std::string_view sep) {
   std::string out;
   for (size_t i = 0; i < words.size(); ++i) {
-    if (i) out += sep;
+    if (i)
+      out += sep;
     out += words[i];
   }
   return out;
@@ -102,10 +117,12 @@ std::string quoteIfNeeded(std::string_view word) {
       needs = true;
     }
   }
-  if (!needs) return std::string(word);
+  if (!needs)
+    return std::string(word);
   std::string out = "\"";
   for (char c : word) {
-    if (c == '"' || c == '\\') out += '\\';
+    if (c == '"' || c == '\\')
+      out += '\\';
     if (c == '\n') {
       out += "\\n";
       continue;

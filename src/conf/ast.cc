@@ -5,29 +5,51 @@
 namespace vipd::conf {
 namespace {
 
-bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
+bool isSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
 
 int hexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
   return -1;
 }
 
 // Applies one shell-like escape starting after the backslash at s[i]; returns the index of
 // the last character consumed. \a \b \E \f \n \r \t \v \nnn (octal) \xHH \cC; \C = C.
 size_t applyEscape(const std::string& s, size_t i, std::string& out) {
-  if (i >= s.size()) return i - 1;
+  if (i >= s.size())
+    return i - 1;
   char c = s[i];
   switch (c) {
-    case 'a': out += '\a'; return i;
-    case 'b': out += '\b'; return i;
-    case 'E': out += '\x1b'; return i;
-    case 'f': out += '\f'; return i;
-    case 'n': out += '\n'; return i;
-    case 'r': out += '\r'; return i;
-    case 't': out += '\t'; return i;
-    case 'v': out += '\v'; return i;
+    case 'a':
+      out += '\a';
+      return i;
+    case 'b':
+      out += '\b';
+      return i;
+    case 'E':
+      out += '\x1b';
+      return i;
+    case 'f':
+      out += '\f';
+      return i;
+    case 'n':
+      out += '\n';
+      return i;
+    case 'r':
+      out += '\r';
+      return i;
+    case 't':
+      out += '\t';
+      return i;
+    case 'v':
+      out += '\v';
+      return i;
     case 'c':
       if (i + 1 < s.size()) {
         out += static_cast<char>(s[i + 1] & 0x1f);
@@ -37,9 +59,12 @@ size_t applyEscape(const std::string& s, size_t i, std::string& out) {
       return i;
     case 'x': {
       int v = 0, n = 0;
-      while (i + 1 < s.size() && n < 2 && hexValue(s[i + 1]) >= 0) v = v * 16 + hexValue(s[++i]), ++n;
-      if (n == 0) out += 'x';
-      else out += static_cast<char>(v);
+      while (i + 1 < s.size() && n < 2 && hexValue(s[i + 1]) >= 0)
+        v = v * 16 + hexValue(s[++i]), ++n;
+      if (n == 0)
+        out += 'x';
+      else
+        out += static_cast<char>(v);
       return i;
     }
     default:
@@ -62,7 +87,8 @@ size_t applyEscape(const std::string& s, size_t i, std::string& out) {
 std::string Node::argsText(size_t from) const {
   std::string out;
   for (size_t i = from; i < args.size(); ++i) {
-    if (i > from) out += ' ';
+    if (i > from)
+      out += ' ';
     out += args[i].text;
   }
   return out;
@@ -105,7 +131,8 @@ std::vector<Token> tokenizeLine(const Line& line, Diagnostics& diags) {
           }
           tok.text += s[i++];
         }
-        if (!closed) diags.error(tok.loc, "unterminated quoted string");
+        if (!closed)
+          diags.error(tok.loc, "unterminated quoted string");
         continue;
       }
       tok.text += s[i++];
@@ -118,7 +145,9 @@ std::vector<Token> tokenizeLine(const Line& line, Diagnostics& diags) {
 std::vector<Node> parseTree(const std::vector<Line>& lines, Diagnostics& diags) {
   std::vector<Node> top;
   std::vector<Node*> open;  // blocks being filled, innermost last
-  auto siblings = [&]() -> std::vector<Node>& { return open.empty() ? top : open.back()->children; };
+  auto siblings = [&]() -> std::vector<Node>& {
+    return open.empty() ? top : open.back()->children;
+  };
   // The statement finished on the previous line, which a `{` at the start of a line opens.
   bool last_can_open = false;
 
@@ -127,7 +156,8 @@ std::vector<Node> parseTree(const std::vector<Line>& lines, Diagnostics& diags) 
     Node cur;
     bool have = false;
     auto flush = [&]() {
-      if (have) siblings().push_back(std::move(cur));
+      if (have)
+        siblings().push_back(std::move(cur));
       cur = Node{};
       have = false;
     };

@@ -29,8 +29,8 @@ LoadResult loadFile(const std::string& path, const PreprocessOptions& opts, bool
   return r;
 }
 
-LoadResult loadText(const std::string& name, const std::string& text,
-                    const PreprocessOptions& opts, bool lenient) {
+LoadResult loadText(const std::string& name, const std::string& text, const PreprocessOptions& opts,
+                    bool lenient) {
   LoadResult r{Config{}, Diagnostics(lenient), false};
   bindAndValidate(preprocessText(name, text, opts, r.diags), r);
   return r;

@@ -12,15 +12,15 @@
 namespace vipd::conf {
 
 struct LoadResult {
-  Config config;        // as much as could be read, even with errors
+  Config config;  // as much as could be read, even with errors
   Diagnostics diags;
   bool file_missing = false;  // the main file could not be read at all
   bool ok() const { return !file_missing && !diags.hasErrors(); }
 };
 
 LoadResult loadFile(const std::string& path, const PreprocessOptions& opts, bool lenient);
-LoadResult loadText(const std::string& name, const std::string& text,
-                    const PreprocessOptions& opts, bool lenient);
+LoadResult loadText(const std::string& name, const std::string& text, const PreprocessOptions& opts,
+                    bool lenient);
 
 // The normalized config in keepalived syntax; re-parsing it yields an equal Config.
 std::string dumpConfig(const Config& cfg);

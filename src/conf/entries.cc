@@ -7,30 +7,58 @@ namespace {
 
 // `ip route` keywords that take one value, and those whose value is an address.
 const std::set<std::string_view> kRouteValueWords = {
-    "src", "to", "from", "via", "gw", "or", "dev", "oif", "table", "metric", "priority",
-    "preference", "scope", "protocol", "proto", "tos", "dsfield", "vrf", "weight", "mtu",
-    "advmss", "rtt", "rttvar", "reordering", "window", "cwnd", "ssthresh", "realms", "realm",
-    "rto_min", "initcwnd", "initrwnd", "features", "congctl", "hoplimit", "pref", "expires",
-    "ttl-propagate", "track_group", "fastopen_no_cookie", "quickack", "nhid"};
+    "src",      "to",         "from",          "via",         "gw",
+    "or",       "dev",        "oif",           "table",       "metric",
+    "priority", "preference", "scope",         "protocol",    "proto",
+    "tos",      "dsfield",    "vrf",           "weight",      "mtu",
+    "advmss",   "rtt",        "rttvar",        "reordering",  "window",
+    "cwnd",     "ssthresh",   "realms",        "realm",       "rto_min",
+    "initcwnd", "initrwnd",   "features",      "congctl",     "hoplimit",
+    "pref",     "expires",    "ttl-propagate", "track_group", "fastopen_no_cookie",
+    "quickack", "nhid"};
 const std::set<std::string_view> kRouteAddressWords = {"src", "to", "from", "via", "gw", "or"};
-const std::set<std::string_view> kRouteFlagWords = {"onlink", "append", "prepend", "inet",
-                                                    "inet6", "no_track", "nexthop", "pervasive"};
-const std::set<std::string_view> kRouteTypes = {"unicast", "local", "broadcast", "multicast",
-                                                "throw", "unreachable", "prohibit", "blackhole",
-                                                "nat", "anycast"};
-const std::set<std::string_view> kRouteMetrics = {"mtu", "advmss", "rtt", "rttvar", "reordering",
-                                                  "window", "cwnd", "ssthresh", "rto_min",
-                                                  "initcwnd", "initrwnd", "hoplimit", "congctl"};
+const std::set<std::string_view> kRouteFlagWords = {"onlink", "append",   "prepend", "inet",
+                                                    "inet6",  "no_track", "nexthop", "pervasive"};
+const std::set<std::string_view> kRouteTypes = {"unicast", "local",       "broadcast", "multicast",
+                                                "throw",   "unreachable", "prohibit",  "blackhole",
+                                                "nat",     "anycast"};
+const std::set<std::string_view> kRouteMetrics = {
+    "mtu",      "advmss",  "rtt",      "rttvar",   "reordering", "window", "cwnd",
+    "ssthresh", "rto_min", "initcwnd", "initrwnd", "hoplimit",   "congctl"};
 
-const std::set<std::string_view> kRuleValueWords = {
-    "from", "to", "table", "lookup", "iif", "iifname", "oif", "oifname", "tos", "dsfield",
-    "fwmark", "preference", "priority", "order", "pref", "realms", "goto", "suppress_prefixlength",
-    "suppress_ifgroup", "uidrange", "protocol", "ipproto", "sport", "dport", "tunnel-id", "type",
-    "track_group", "nat", "map-to"};
+const std::set<std::string_view> kRuleValueWords = {"from",
+                                                    "to",
+                                                    "table",
+                                                    "lookup",
+                                                    "iif",
+                                                    "iifname",
+                                                    "oif",
+                                                    "oifname",
+                                                    "tos",
+                                                    "dsfield",
+                                                    "fwmark",
+                                                    "preference",
+                                                    "priority",
+                                                    "order",
+                                                    "pref",
+                                                    "realms",
+                                                    "goto",
+                                                    "suppress_prefixlength",
+                                                    "suppress_ifgroup",
+                                                    "uidrange",
+                                                    "protocol",
+                                                    "ipproto",
+                                                    "sport",
+                                                    "dport",
+                                                    "tunnel-id",
+                                                    "type",
+                                                    "track_group",
+                                                    "nat",
+                                                    "map-to"};
 const std::set<std::string_view> kRuleAddressWords = {"from", "to"};
-const std::set<std::string_view> kRuleFlagWords = {"not", "nop", "l3mdev", "inet", "inet6",
-                                                   "no_track", "unicast", "blackhole",
-                                                   "unreachable", "prohibit"};
+const std::set<std::string_view> kRuleFlagWords = {
+    "not",      "nop",     "l3mdev",    "inet",        "inet6",
+    "no_track", "unicast", "blackhole", "unreachable", "prohibit"};
 
 bool validPrefixWord(const std::string& w) {
   return w == "default" || w == "all" || w == "any" || IpPrefix::parse(w).has_value();
@@ -40,7 +68,8 @@ bool validPrefixWord(const std::string& w) {
 
 std::optional<Weight> parseWeight(const Node& n, size_t first, int limit, Ctx& ctx) {
   if (first >= n.args.size() || n.args[first].text != "weight") {
-    if (first < n.args.size()) ctx.bad(n.args[first], "expected 'weight N [reverse]'");
+    if (first < n.args.size())
+      ctx.bad(n.args[first], "expected 'weight N [reverse]'");
     return std::nullopt;
   }
   if (first + 1 >= n.args.size()) {
@@ -48,7 +77,8 @@ std::optional<Weight> parseWeight(const Node& n, size_t first, int limit, Ctx& c
     return std::nullopt;
   }
   auto v = IntV{-limit, limit}.parse(n.args[first + 1], ctx);
-  if (!v) return std::nullopt;
+  if (!v)
+    return std::nullopt;
   Weight w{static_cast<int>(*v), false};
   for (size_t i = first + 2; i < n.args.size(); ++i) {
     if (n.args[i].text == "reverse") {
@@ -71,7 +101,8 @@ std::optional<TrackRef> parseTrackRef(const Node& n, Ctx& ctx, int weight_limit)
   TrackRef t{n.key.text, std::nullopt, n.loc()};
   if (!n.args.empty()) {
     t.weight = parseWeight(n, 0, weight_limit, ctx);
-    if (!t.weight) return std::nullopt;
+    if (!t.weight)
+      return std::nullopt;
   }
   return t;
 }
@@ -84,7 +115,8 @@ std::optional<UnicastPeer> parseUnicastPeer(const Node& n, Ctx& ctx) {
   UnicastPeer p;
   p.loc = n.loc();
   auto a = IpV{}.parse(n.key, ctx);
-  if (!a) return std::nullopt;
+  if (!a)
+    return std::nullopt;
   p.addr = *a;
   for (size_t i = 0; i < n.args.size(); i += 2) {
     const auto& w = n.args[i].text;
@@ -93,7 +125,8 @@ std::optional<UnicastPeer> parseUnicastPeer(const Node& n, Ctx& ctx) {
       return std::nullopt;
     }
     auto v = intIn(0, 255).parse(n.args[i + 1], ctx);
-    if (!v) return std::nullopt;
+    if (!v)
+      return std::nullopt;
     (w == "min_ttl" ? p.min_ttl : p.max_ttl) = static_cast<int>(*v);
   }
   return p;
@@ -101,8 +134,10 @@ std::optional<UnicastPeer> parseUnicastPeer(const Node& n, Ctx& ctx) {
 
 std::string formatUnicastPeer(const UnicastPeer& p) {
   std::string s = p.addr.str();
-  if (p.min_ttl) s += fmt::format(" min_ttl {}", *p.min_ttl);
-  if (p.max_ttl) s += fmt::format(" max_ttl {}", *p.max_ttl);
+  if (p.min_ttl)
+    s += fmt::format(" min_ttl {}", *p.min_ttl);
+  if (p.max_ttl)
+    s += fmt::format(" max_ttl {}", *p.max_ttl);
   return s;
 }
 
@@ -161,9 +196,11 @@ std::optional<AddressEntry> parseAddress(const Node& n, Ctx& ctx) {
       // Optional interface name: the next word, unless it is another option.
       a.use_vmac = "";
       static const std::set<std::string_view> opts = {
-          "brd", "broadcast", "dev", "scope", "label", "peer", "home", "-nodad", "nodad",
-          "mngtmpaddr", "noprefixroute", "autojoin", "no_track", "preferred_lft", "track_group"};
-      if (i + 1 < args.size() && !opts.count(args[i + 1].text)) a.use_vmac = args[++i].text;
+          "brd",           "broadcast", "dev",      "scope",         "label",
+          "peer",          "home",      "-nodad",   "nodad",         "mngtmpaddr",
+          "noprefixroute", "autojoin",  "no_track", "preferred_lft", "track_group"};
+      if (i + 1 < args.size() && !opts.count(args[i + 1].text))
+        a.use_vmac = args[++i].text;
     } else if (w == "home") {
       a.home = true;
     } else if (w == "-nodad" || w == "nodad") {
@@ -180,27 +217,42 @@ std::optional<AddressEntry> parseAddress(const Node& n, Ctx& ctx) {
       ctx.bad(args[i], "unknown address option");
       ok = false;
     }
-    if (!ok) return std::nullopt;
+    if (!ok)
+      return std::nullopt;
   }
   return a;
 }
 
 std::string formatAddress(const AddressEntry& a) {
   std::string s = a.prefix.str();
-  if (a.broadcast) s += " brd " + *a.broadcast;
-  if (a.dev) s += " dev " + quoteIfNeeded(*a.dev);
-  if (a.scope) s += " scope " + *a.scope;
-  if (a.label) s += " label " + quoteIfNeeded(*a.label);
-  if (a.peer) s += " peer " + a.peer->str();
-  if (a.home) s += " home";
-  if (a.nodad) s += " -nodad";
-  if (a.mngtmpaddr) s += " mngtmpaddr";
-  if (a.noprefixroute) s += " noprefixroute";
-  if (a.autojoin) s += " autojoin";
-  if (a.no_track) s += " no_track";
-  if (a.use_vmac) s += a.use_vmac->empty() ? " use_vmac" : " use_vmac " + *a.use_vmac;
-  if (a.preferred_lft) s += " preferred_lft " + *a.preferred_lft;
-  if (a.track_group) s += " track_group " + *a.track_group;
+  if (a.broadcast)
+    s += " brd " + *a.broadcast;
+  if (a.dev)
+    s += " dev " + quoteIfNeeded(*a.dev);
+  if (a.scope)
+    s += " scope " + *a.scope;
+  if (a.label)
+    s += " label " + quoteIfNeeded(*a.label);
+  if (a.peer)
+    s += " peer " + a.peer->str();
+  if (a.home)
+    s += " home";
+  if (a.nodad)
+    s += " -nodad";
+  if (a.mngtmpaddr)
+    s += " mngtmpaddr";
+  if (a.noprefixroute)
+    s += " noprefixroute";
+  if (a.autojoin)
+    s += " autojoin";
+  if (a.no_track)
+    s += " no_track";
+  if (a.use_vmac)
+    s += a.use_vmac->empty() ? " use_vmac" : " use_vmac " + *a.use_vmac;
+  if (a.preferred_lft)
+    s += " preferred_lft " + *a.preferred_lft;
+  if (a.track_group)
+    s += " track_group " + *a.track_group;
   return s;
 }
 
@@ -213,7 +265,8 @@ std::optional<RouteEntry> parseWords(const Node& n, Ctx& ctx, bool is_rule) {
   RouteEntry r;
   r.loc = n.loc();
   std::vector<const Token*> toks{&n.key};
-  for (const auto& a : n.args) toks.push_back(&a);
+  for (const auto& a : n.args)
+    toks.push_back(&a);
   bool have_dest = is_rule;  // rules have no bare destination
   for (size_t i = 0; i < toks.size(); ++i) {
     const Token& t = *toks[i];
@@ -221,8 +274,8 @@ std::optional<RouteEntry> parseWords(const Node& n, Ctx& ctx, bool is_rule) {
     r.words.push_back(w);
     if (values.count(w)) {
       if (w == "gw" || w == "or") {
-        ctx.diags.warning(t.loc, fmt::format("'{}' is deprecated, use '{}'", w,
-                                             w == "gw" ? "via" : "nexthop"));
+        ctx.diags.warning(
+            t.loc, fmt::format("'{}' is deprecated, use '{}'", w, w == "gw" ? "via" : "nexthop"));
       }
       size_t v = i + 1;
       if (!is_rule && kRouteMetrics.count(w) && v < toks.size() && toks[v]->text == "lock") {
@@ -248,13 +301,16 @@ std::optional<RouteEntry> parseWords(const Node& n, Ctx& ctx, bool is_rule) {
       i = v;
       continue;
     }
-    if (flags.count(w)) continue;
+    if (flags.count(w))
+      continue;
     if (!is_rule && w == "encap") {
       // `encap TYPE ...` runs to the end of the entry; the kernel validates its details.
-      for (++i; i < toks.size(); ++i) r.words.push_back(toks[i]->text);
+      for (++i; i < toks.size(); ++i)
+        r.words.push_back(toks[i]->text);
       break;
     }
-    if (!is_rule && !have_dest && (kRouteTypes.count(w) && i == 0)) continue;
+    if (!is_rule && !have_dest && (kRouteTypes.count(w) && i == 0))
+      continue;
     if (!have_dest) {
       if (!validPrefixWord(w)) {
         ctx.bad(t, "not a valid destination prefix");
@@ -275,19 +331,25 @@ std::optional<RouteEntry> parseWords(const Node& n, Ctx& ctx, bool is_rule) {
 
 }  // namespace
 
-std::optional<RouteEntry> parseRoute(const Node& n, Ctx& ctx) { return parseWords(n, ctx, false); }
-std::optional<RouteEntry> parseRule(const Node& n, Ctx& ctx) { return parseWords(n, ctx, true); }
+std::optional<RouteEntry> parseRoute(const Node& n, Ctx& ctx) {
+  return parseWords(n, ctx, false);
+}
+std::optional<RouteEntry> parseRule(const Node& n, Ctx& ctx) {
+  return parseWords(n, ctx, true);
+}
 
 std::string formatRoute(const RouteEntry& r) {
   std::string s;
-  for (const auto& w : r.words) s += (s.empty() ? "" : " ") + quoteIfNeeded(w);
+  for (const auto& w : r.words)
+    s += (s.empty() ? "" : " ") + quoteIfNeeded(w);
   return s;
 }
 
 std::optional<ScriptCommand> parseScript(const Node& n, size_t first, bool rest_is_command,
                                          Ctx& ctx) {
   ScriptCommand s;
-  if (first >= n.args.size()) return std::nullopt;
+  if (first >= n.args.size())
+    return std::nullopt;
   const Token& cmd = n.args[first];
   size_t i = first + 1;
   if (rest_is_command && !cmd.quoted) {
@@ -300,7 +362,8 @@ std::optional<ScriptCommand> parseScript(const Node& n, size_t first, bool rest_
     ctx.bad(cmd, "empty command");
     return std::nullopt;
   }
-  if (i < n.args.size()) s.user = n.args[i++].text;
+  if (i < n.args.size())
+    s.user = n.args[i++].text;
   if (i < n.args.size()) {
     std::string g = n.args[i++].text;
     if (!g.empty() && g[0] == ':') {
@@ -320,12 +383,15 @@ std::string formatScript(const ScriptCommand& s) {
   // Always quoted, so arguments stay with the command on re-parse.
   std::string out = "\"";
   for (char c : s.command) {
-    if (c == '"' || c == '\\') out += '\\';
+    if (c == '"' || c == '\\')
+      out += '\\';
     out += c;
   }
   out += "\"";
-  if (s.user) out += " " + quoteIfNeeded(*s.user);
-  if (s.group) out += " " + std::string(s.supplementary_groups ? ":" : "") + quoteIfNeeded(*s.group);
+  if (s.user)
+    out += " " + quoteIfNeeded(*s.user);
+  if (s.group)
+    out += " " + std::string(s.supplementary_groups ? ":" : "") + quoteIfNeeded(*s.group);
   return out;
 }
 
@@ -346,7 +412,8 @@ std::vector<std::string> splitCommand(const std::string& command) {
       quote = c;
       have = true;
     } else if (c == ' ' || c == '\t') {
-      if (have) argv.push_back(cur);
+      if (have)
+        argv.push_back(cur);
       cur.clear();
       have = false;
     } else {
@@ -354,7 +421,8 @@ std::vector<std::string> splitCommand(const std::string& command) {
       have = true;
     }
   }
-  if (have) argv.push_back(cur);
+  if (have)
+    argv.push_back(cur);
   return argv;
 }
 

@@ -38,11 +38,14 @@ Keyword<T> script(std::string_view name, std::optional<ScriptCommand> T::*m,
                   bool rest_is_command = false) {
   return {name,
           [m, rest_is_command](T& o, const Node& n, Ctx& ctx) {
-            if (!ctx.noBlock(n) || !ctx.arity(n, 1, SIZE_MAX)) return;
-            if (auto s = parseScript(n, 0, rest_is_command, ctx)) o.*m = std::move(*s);
+            if (!ctx.noBlock(n) || !ctx.arity(n, 1, SIZE_MAX))
+              return;
+            if (auto s = parseScript(n, 0, rest_is_command, ctx))
+              o.*m = std::move(*s);
           },
           [name, m](const T& o, Printer& p) {
-            if (o.*m) p.line(std::string(name) + " " + formatScript(*(o.*m)));
+            if (o.*m)
+              p.line(std::string(name) + " " + formatScript(*(o.*m)));
           }};
 }
 

@@ -26,7 +26,9 @@ namespace vipd::conf {
 using Micros = std::chrono::microseconds;
 using Extra = std::map<std::string, std::vector<std::vector<std::string>>>;  // repeats allowed
 
-constexpr Micros seconds(int64_t s) { return Micros(s * 1'000'000); }
+constexpr Micros seconds(int64_t s) {
+  return Micros(s * 1'000'000);
+}
 
 // `weight N [reverse|noreverse]` on trackers.
 struct Weight {
@@ -55,12 +57,12 @@ struct AddressEntry {
   IpPrefix prefix;
   std::optional<std::string> broadcast;  // an address, "+" or "-"
   std::optional<std::string> dev;
-  std::optional<std::string> scope;       // host|link|site|global|nowhere or a number
+  std::optional<std::string> scope;  // host|link|site|global|nowhere or a number
   std::optional<std::string> label;
   std::optional<IpPrefix> peer;
   bool home = false, nodad = false, mngtmpaddr = false, noprefixroute = false, autojoin = false;
   bool no_track = false;
-  std::optional<std::string> use_vmac;  // "" = the instance's VMAC
+  std::optional<std::string> use_vmac;       // "" = the instance's VMAC
   std::optional<std::string> preferred_lft;  // a number or "forever"
   std::optional<std::string> track_group;
   SourceLoc loc;
@@ -160,7 +162,7 @@ struct VrrpScript {
 
 struct TrackProcess {
   std::string name;
-  std::vector<std::string> process;  // name then optional arguments
+  std::vector<std::string> process;        // name then optional arguments
   std::optional<std::string> param_match;  // initial|partial
   Weight weight;
   int quorum = 1;
@@ -221,8 +223,8 @@ struct VrrpInstance {
   std::string name;
   std::optional<InitialState> state;
   std::optional<std::string> interface;
-  int virtual_router_id = 0;  // 0 = not set (an error)
-  std::optional<int> priority;  // default 100, or 255 for `state MASTER` without priority
+  int virtual_router_id = 0;         // 0 = not set (an error)
+  std::optional<int> priority;       // default 100, or 255 for `state MASTER` without priority
   std::optional<Micros> advert_int;  // default 1 s
   std::optional<int> version;        // default global vrrp_version; IPv6 forces 3
   bool nopreempt = false;
@@ -282,9 +284,7 @@ struct HttpUrl {
   friend bool operator==(const HttpUrl&, const HttpUrl&) = default;
 };
 
-enum class CheckerKind {
-  kHttpGet, kSslGet, kTcp, kMisc, kSmtp, kDns, kUdp, kPing, kFile, kBfd
-};
+enum class CheckerKind { kHttpGet, kSslGet, kTcp, kMisc, kSmtp, kDns, kUdp, kPing, kFile, kBfd };
 
 struct CheckerHost;  // SMTP_CHECK's legacy `host { }` blocks share the common options
 
@@ -363,7 +363,7 @@ struct VirtualServer {
   std::optional<std::string> group;
   std::optional<std::string> lb_algo;  // default wlc
   ForwardingMethod lvs_method;
-  std::optional<L4Protocol> protocol;  // default UDP, keepalived's (surprising) default
+  std::optional<L4Protocol> protocol;         // default UDP, keepalived's (surprising) default
   std::optional<Micros> persistence_timeout;  // keyword alone = 360 s
   std::optional<std::string> persistence_granularity, persistence_engine;
   bool ops = false;

@@ -1,13 +1,12 @@
 #include "conf/preprocess.h"
 
+#include <fmt/format.h>
 #include <glob.h>
 #include <unistd.h>
 
 #include <fstream>
 #include <random>
 #include <sstream>
-
-#include <fmt/format.h>
 
 #include "base/text.h"
 
@@ -17,14 +16,22 @@ namespace {
 constexpr int kMaxExpansionDepth = 32;
 constexpr size_t kMaxLineLength = 1 << 20;
 
-bool isNameStart(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; }
-bool isNameChar(char c) { return isNameStart(c) || (c >= '0' && c <= '9'); }
-bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
+bool isNameStart(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+}
+bool isNameChar(char c) {
+  return isNameStart(c) || (c >= '0' && c <= '9');
+}
+bool isSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
 
 std::string trim(std::string_view s) {
   size_t b = 0, e = s.size();
-  while (b < e && isSpace(s[b])) ++b;
-  while (e > b && isSpace(s[e - 1])) --e;
+  while (b < e && isSpace(s[b]))
+    ++b;
+  while (e > b && isSpace(s[e - 1]))
+    --e;
   return std::string(s.substr(b, e - b));
 }
 
@@ -51,12 +58,16 @@ std::string stripComment(const std::string& raw) {
 
 std::string dirOf(const std::string& path) {
   auto slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
+  if (slash == std::string::npos)
+    return ".";
+  if (slash == 0)
+    return "/";
   return path.substr(0, slash);
 }
 
-bool hasWildcard(const std::string& p) { return p.find_first_of("*?[{") != std::string::npos; }
+bool hasWildcard(const std::string& p) {
+  return p.find_first_of("*?[{") != std::string::npos;
+}
 
 struct Param {
   std::string value;  // multi-line values hold '\n' between lines
@@ -83,7 +94,8 @@ class Preprocessor {
     std::istringstream in(text);
     std::string raw;
     std::vector<std::string> raws;
-    while (std::getline(in, raw)) raws.push_back(std::move(raw));
+    while (std::getline(in, raw))
+      raws.push_back(std::move(raw));
     for (size_t i = 0; i < raws.size() && !aborted_; ++i) {
       SourceLoc loc{file, static_cast<int>(i + 1), 1};
       std::string text_line = stripComment(raws[i]);
@@ -94,12 +106,15 @@ class Preprocessor {
         while (i + 1 < raws.size()) {
           std::string next = trim(stripComment(raws[i + 1]));
           ++i;
-          if (next.empty()) continue;  // blank lines inside a macro are allowed
+          if (next.empty())
+            continue;  // blank lines inside a macro are allowed
           bool more = next.back() == '\\';
-          if (more) next = trim(next.substr(0, next.size() - 1));
+          if (more)
+            next = trim(next.substr(0, next.size() - 1));
           joined += '\n';
           joined += next;
-          if (!more) break;
+          if (!more)
+            break;
         }
         text_line = joined;
       }
@@ -119,33 +134,43 @@ class Preprocessor {
 
   // `$NAME=` at the start (after whitespace); sets name_end to the index of '='.
   static bool parseDefinitionName(const std::string& t, size_t& eq) {
-    if (t.size() < 3 || t[0] != '$' || !isNameStart(t[1])) return false;
+    if (t.size() < 3 || t[0] != '$' || !isNameStart(t[1]))
+      return false;
     size_t i = 2;
-    while (i < t.size() && isNameChar(t[i])) ++i;
-    if (i >= t.size() || t[i] != '=') return false;
+    while (i < t.size() && isNameChar(t[i]))
+      ++i;
+    if (i >= t.size() || t[i] != '=')
+      return false;
     eq = i;
     return true;
   }
 
   void processLine(std::string text, const SourceLoc& loc, int depth, bool expanded) {
-    if (aborted_) return;
+    if (aborted_)
+      return;
     if (depth > kMaxExpansionDepth) {
       diags_.error(loc, "parameter expansion or repetition nested too deeply");
       return;
     }
     size_t first = 0;
-    while (first < text.size() && isSpace(text[first])) ++first;
-    if (first == text.size()) return;
+    while (first < text.size() && isSpace(text[first]))
+      ++first;
+    if (first == text.size())
+      return;
 
     // Conditional line: `@id rest` or `@^id rest`. Blank the prefix so columns stay exact.
     if (text[first] == '@') {
       size_t end = first + 1;
-      while (end < text.size() && !isSpace(text[end])) ++end;
+      while (end < text.size() && !isSpace(text[end]))
+        ++end;
       std::string id = text.substr(first + 1, end - first - 1);
       bool negate = !id.empty() && id[0] == '^';
-      if (negate) id.erase(0, 1);
-      if ((id == opts_.config_id) == negate) return;
-      for (size_t k = first; k < end; ++k) text[k] = ' ';
+      if (negate)
+        id.erase(0, 1);
+      if ((id == opts_.config_id) == negate)
+        return;
+      for (size_t k = first; k < end; ++k)
+        text[k] = ' ';
       return processLine(std::move(text), loc, depth, expanded);
     }
 
@@ -154,9 +179,11 @@ class Preprocessor {
     if (parseDefinitionName(t, eq)) {
       std::string name = t.substr(1, eq - 1);
       std::string value = t.substr(eq + 1);
-      if (value.find('\n') == std::string::npos) value = trim(value);
+      if (value.find('\n') == std::string::npos)
+        value = trim(value);
       // A multi-line value begins after the `\` that followed `=`.
-      if (!value.empty() && value[0] == '\n') value.erase(0, 1);
+      if (!value.empty() && value[0] == '\n')
+        value.erase(0, 1);
       params_[name] = Param{value};
       return;
     }
@@ -171,15 +198,18 @@ class Preprocessor {
       if (result.find('\n') != std::string::npos) {
         std::istringstream in(result);
         std::string part;
-        while (std::getline(in, part)) processLine(part, loc, depth + 1, true);
+        while (std::getline(in, part))
+          processLine(part, loc, depth + 1, true);
         return;
       }
       return processLine(result, loc, depth + 1, true);
     }
 
-    if (handleInclude(t, loc, depth)) return;
+    if (handleInclude(t, loc, depth))
+      return;
     if (out_.size() >= opts_.max_lines) {
-      diags_.error(loc, fmt::format("configuration expands to more than {} lines", opts_.max_lines));
+      diags_.error(loc,
+                   fmt::format("configuration expands to more than {} lines", opts_.max_lines));
       aborted_ = true;
       return;
     }
@@ -219,7 +249,8 @@ class Preprocessor {
       }
       if (isNameStart(s[i + 1])) {
         size_t e = i + 1;
-        while (e < s.size() && isNameChar(s[e])) ++e;
+        while (e < s.size() && isNameChar(s[e]))
+          ++e;
         if (e == s.size() || isSpace(s[e])) {
           auto it = params_.find(s.substr(i + 1, e - i - 1));
           if (it != params_.end()) {
@@ -237,7 +268,8 @@ class Preprocessor {
       aborted_ = true;
       return s;
     }
-    if (!any) return s;
+    if (!any)
+      return s;
     changed = true;
     bool again = false;
     std::string deeper = expand(out, loc, depth + 1, again);
@@ -274,7 +306,8 @@ class Preprocessor {
       value = std::to_string(dist(rng_));
     } else if (inner.find(' ') == std::string::npos) {
       auto it = params_.find(inner);
-      if (it == params_.end()) return false;
+      if (it == params_.end())
+        return false;
       value = it->second.value;
     } else {
       return false;
@@ -295,8 +328,10 @@ class Preprocessor {
     int nest = 0;
     size_t close = std::string::npos;
     for (size_t i = open; i < t.size(); ++i) {
-      if (t[i] == '(' || t[i] == '{') ++nest;
-      if (t[i] == ')' || t[i] == '}') --nest;
+      if (t[i] == '(' || t[i] == '{')
+        ++nest;
+      if (t[i] == ')' || t[i] == '}')
+        --nest;
       if (nest == 0) {
         close = i;
         break;
@@ -308,7 +343,8 @@ class Preprocessor {
     }
     auto items = splitTopLevel(t.substr(open + 1, close - open - 1));
     std::string rest = t.substr(close + 1);
-    if (list) return repeatList(items, rest, loc, depth);
+    if (list)
+      return repeatList(items, rest, loc, depth);
     repeatSequence(items, hex, rest, loc, depth);
   }
 
@@ -317,8 +353,10 @@ class Preprocessor {
     int nest = 0;
     std::string cur;
     for (char c : s) {
-      if (c == '{') ++nest;
-      if (c == '}') --nest;
+      if (c == '{')
+        ++nest;
+      if (c == '}')
+        --nest;
       if (c == ',' && nest == 0) {
         out.push_back(trim(cur));
         cur.clear();
@@ -400,21 +438,25 @@ class Preprocessor {
       return;
     }
     for (int64_t v = start; step > 0 ? v <= end : v >= end; v += step) {
-      if (aborted_) return;
+      if (aborted_)
+        return;
       withBindings({items[0]}, {hex ? fmt::format("{:x}", v) : std::to_string(v)}, rest, loc,
                    depth);
     }
   }
 
   bool handleInclude(const std::string& t, const SourceLoc& loc, int depth) {
-    static const char* kinds[] = {"include", "includer", "includem",
+    static const char* kinds[] = {"include",  "includer", "includem",
                                   "includew", "includeb", "includea"};
     size_t sp = 0;
-    while (sp < t.size() && !isSpace(t[sp])) ++sp;
+    while (sp < t.size() && !isSpace(t[sp]))
+      ++sp;
     std::string word = t.substr(0, sp);
     bool known = false;
-    for (auto k : kinds) known |= word == k;
-    if (!known) return false;
+    for (auto k : kinds)
+      known |= word == k;
+    if (!known)
+      return false;
     std::string pattern = trim(t.substr(sp));
     if (pattern.size() >= 2 && (pattern.front() == '"' || pattern.front() == '\'') &&
         pattern.back() == pattern.front()) {
@@ -475,12 +517,14 @@ PreprocessOptions defaultPreprocessOptions() {
   if (gethostname(host, sizeof(host) - 1) == 0) {
     o.config_id = host;
     auto dot = o.config_id.find('.');
-    if (dot != std::string::npos) o.config_id.resize(dot);
+    if (dot != std::string::npos)
+      o.config_id.resize(dot);
   }
   o.random_seed = std::random_device{}();
   o.read_file = [](const std::string& path, std::string& out) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) return false;
+    if (!in)
+      return false;
     std::ostringstream ss;
     ss << in.rdbuf();
     out = ss.str();
@@ -490,7 +534,8 @@ PreprocessOptions defaultPreprocessOptions() {
     std::vector<std::string> out;
     glob_t g{};
     if (::glob(pattern.c_str(), GLOB_BRACE, nullptr, &g) == 0) {
-      for (size_t i = 0; i < g.gl_pathc; ++i) out.emplace_back(g.gl_pathv[i]);
+      for (size_t i = 0; i < g.gl_pathc; ++i)
+        out.emplace_back(g.gl_pathv[i]);
     }
     globfree(&g);
     return out;

@@ -23,8 +23,8 @@
 namespace vipd::conf {
 
 struct Line {
-  std::string text;  // comments removed; expansions applied
-  SourceLoc loc;     // file and line of origin; loc.col is the column of text[0]
+  std::string text;       // comments removed; expansions applied
+  SourceLoc loc;          // file and line of origin; loc.col is the column of text[0]
   bool expanded = false;  // text differs from the file (columns are then approximate)
 };
 
@@ -33,8 +33,8 @@ struct PreprocessOptions {
   uint64_t random_seed = 0;      // for ${_RANDOM}; keepalived's random_seed
   size_t max_lines = 2'000'000;  // bounds ~SEQ blow-ups (and fuzz inputs)
   int max_include_depth = 32;
-  int max_includes = 10000;      // files included in total (a file that includes itself twice
-                                 // per level would otherwise grow exponentially)
+  int max_includes = 10000;  // files included in total (a file that includes itself twice
+                             // per level would otherwise grow exponentially)
   // Reads a file; tests and the fuzzer substitute an in-memory file system.
   std::function<bool(const std::string& path, std::string& out)> read_file;
   // Expands an include pattern to paths (glob with braces); sorted.

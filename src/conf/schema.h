@@ -7,6 +7,8 @@
 // construction. Rows made by the helpers below check arity and value types and report
 // `file:line:col` diagnostics; an unknown keyword is an error unless --lenient.
 
+#include <fmt/format.h>
+
 #include <functional>
 #include <optional>
 #include <string>
@@ -14,8 +16,6 @@
 #include <type_traits>
 #include <unordered_map>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "base/diag.h"
 #include "base/text.h"
@@ -38,21 +38,24 @@ class Ctx {
   }
   // Checks the argument count; reports and returns false when it is off.
   bool arity(const Node& n, size_t min, size_t max) {
-    if (n.args.size() >= min && n.args.size() <= max) return true;
-    std::string want = min == max ? std::to_string(min)
+    if (n.args.size() >= min && n.args.size() <= max)
+      return true;
+    std::string want = min == max        ? std::to_string(min)
                        : max == SIZE_MAX ? fmt::format("at least {}", min)
                                          : fmt::format("{} to {}", min, max);
-    diags.relaxable(n.loc(), fmt::format("'{}' takes {} argument(s), got {}", n.key.text, want,
-                                         n.args.size()));
+    diags.relaxable(
+        n.loc(), fmt::format("'{}' takes {} argument(s), got {}", n.key.text, want, n.args.size()));
     return false;
   }
   bool noBlock(const Node& n) {
-    if (!n.has_block) return true;
+    if (!n.has_block)
+      return true;
     diags.relaxable(n.loc(), fmt::format("'{}' does not take a block", n.key.text));
     return false;
   }
   bool wantBlock(const Node& n) {
-    if (n.has_block) return true;
+    if (n.has_block)
+      return true;
     diags.relaxable(n.loc(), fmt::format("'{}' needs a block {{ ... }}", n.key.text));
     return false;
   }
@@ -111,7 +114,8 @@ void bindBlock(T& obj, const std::vector<Node>& nodes, const Schema<T>& schema, 
 template <class T>
 void printBlock(const T& obj, const Schema<T>& schema, Printer& p) {
   for (const auto& row : schema) {
-    if (row.print) row.print(obj, p);
+    if (row.print)
+      row.print(obj, p);
   }
 }
 
@@ -172,7 +176,8 @@ struct IpV {
   using type = IpAddress;
   std::optional<IpAddress> parse(const Token& t, Ctx& ctx) const {
     auto a = IpAddress::parse(t.text);
-    if (!a) ctx.bad(t, "not a valid IPv4 or IPv6 address");
+    if (!a)
+      ctx.bad(t, "not a valid IPv4 or IPv6 address");
     return a;
   }
   std::string format(const IpAddress& v) const { return v.str(); }
@@ -182,7 +187,8 @@ struct BoolV {
   using type = bool;
   std::optional<bool> parse(const Token& t, Ctx& ctx) const {
     auto b = parseBool(t.text);
-    if (!b) ctx.bad(t, "expected on|off|true|false|yes|no");
+    if (!b)
+      ctx.bad(t, "expected on|off|true|false|yes|no");
     return b;
   }
   std::string format(bool v) const { return v ? "true" : "false"; }
@@ -194,16 +200,19 @@ struct EnumV {
   using type = E;
   std::optional<E> parse(const Token& t, Ctx& ctx) const {
     for (auto& [n, e] : names) {
-      if (iequals(n, t.text)) return e;
+      if (iequals(n, t.text))
+        return e;
     }
     std::string all;
-    for (auto& [n, e] : names) all += (all.empty() ? "" : "|") + std::string(n);
+    for (auto& [n, e] : names)
+      all += (all.empty() ? "" : "|") + std::string(n);
     ctx.bad(t, "expected one of " + all);
     return std::nullopt;
   }
   std::string format(E v) const {
     for (auto& [n, e] : names) {
-      if (e == v) return std::string(n);
+      if (e == v)
+        return std::string(n);
     }
     return "?";
   }
@@ -229,20 +238,24 @@ void assign(M& m, V&& v) {
 // `name VALUE`: exactly one argument. Prints when different from T's default.
 template <class T, class M, class C>
 Keyword<T> one(std::string_view name, M T::*m, C conv) {
-  return {name,
-          [m, conv](T& o, const Node& n, Ctx& ctx) {
-            if (!ctx.noBlock(n) || !ctx.arity(n, 1, 1)) return;
-            if (auto v = conv.parse(n.args[0], ctx)) assign(o.*m, *v);
-          },
-          [name, m, conv](const T& o, Printer& p) {
-            static const T defaults{};
-            if (o.*m == defaults.*m) return;
-            if constexpr (IsOptional<M>::value) {
-              p.line(fmt::format("{} {}", name, conv.format(static_cast<typename C::type>(*(o.*m)))));
-            } else {
-              p.line(fmt::format("{} {}", name, conv.format(static_cast<typename C::type>(o.*m))));
-            }
-          }};
+  return {
+      name,
+      [m, conv](T& o, const Node& n, Ctx& ctx) {
+        if (!ctx.noBlock(n) || !ctx.arity(n, 1, 1))
+          return;
+        if (auto v = conv.parse(n.args[0], ctx))
+          assign(o.*m, *v);
+      },
+      [name, m, conv](const T& o, Printer& p) {
+        static const T defaults{};
+        if (o.*m == defaults.*m)
+          return;
+        if constexpr (IsOptional<M>::value) {
+          p.line(fmt::format("{} {}", name, conv.format(static_cast<typename C::type>(*(o.*m)))));
+        } else {
+          p.line(fmt::format("{} {}", name, conv.format(static_cast<typename C::type>(o.*m))));
+        }
+      }};
 }
 
 // A synonym: parses like `row` and prints nothing (the canonical row prints).
@@ -258,18 +271,21 @@ template <class T, class M>
 Keyword<T> flag(std::string_view name, M T::*m) {
   return {name,
           [m](T& o, const Node& n, Ctx& ctx) {
-            if (!ctx.noBlock(n) || !ctx.arity(n, 0, 1)) return;
+            if (!ctx.noBlock(n) || !ctx.arity(n, 0, 1))
+              return;
             bool v = true;
             if (!n.args.empty()) {
               auto b = BoolV{}.parse(n.args[0], ctx);
-              if (!b) return;
+              if (!b)
+                return;
               v = *b;
             }
             o.*m = v;
           },
           [name, m](const T& o, Printer& p) {
             static const T defaults{};
-            if (o.*m == defaults.*m) return;
+            if (o.*m == defaults.*m)
+              return;
             if constexpr (IsOptional<M>::value) {
               p.line(fmt::format("{} {}", name, *(o.*m) ? "true" : "false"));
             } else {
@@ -283,12 +299,14 @@ template <class T>
 Keyword<T> setter(std::string_view name, bool T::*m, bool value, bool prints) {
   Keyword<T> k{name,
                [m, value](T& o, const Node& n, Ctx& ctx) {
-                 if (ctx.noBlock(n) && ctx.arity(n, 0, 0)) o.*m = value;
+                 if (ctx.noBlock(n) && ctx.arity(n, 0, 0))
+                   o.*m = value;
                },
                nullptr};
   if (prints) {
     k.print = [name, m, value](const T& o, Printer& p) {
-      if (o.*m == value) p.line(std::string(name));
+      if (o.*m == value)
+        p.line(std::string(name));
     };
   }
   return k;
@@ -309,22 +327,29 @@ template <class T, class C>
 Keyword<T> list(std::string_view name, std::vector<typename C::type> T::*m, C conv) {
   return {name,
           [m, conv](T& o, const Node& n, Ctx& ctx) {
-            if (!ctx.wantBlock(n)) return;
+            if (!ctx.wantBlock(n))
+              return;
             for (const auto& tok : n.args) {
-              if (auto v = conv.parse(tok, ctx)) (o.*m).push_back(*v);
+              if (auto v = conv.parse(tok, ctx))
+                (o.*m).push_back(*v);
             }
             for (const auto& c : n.children) {
-              if (auto v = conv.parse(c.key, ctx)) (o.*m).push_back(*v);
+              if (auto v = conv.parse(c.key, ctx))
+                (o.*m).push_back(*v);
               for (const auto& tok : c.args) {
-                if (auto v = conv.parse(tok, ctx)) (o.*m).push_back(*v);
+                if (auto v = conv.parse(tok, ctx))
+                  (o.*m).push_back(*v);
               }
-              if (c.has_block) ctx.bad(c.key, "unexpected block");
+              if (c.has_block)
+                ctx.bad(c.key, "unexpected block");
             }
           },
           [name, m, conv](const T& o, Printer& p) {
-            if ((o.*m).empty()) return;
+            if ((o.*m).empty())
+              return;
             p.open(std::string(name));
-            for (const auto& v : o.*m) p.line(conv.format(v));
+            for (const auto& v : o.*m)
+              p.line(conv.format(v));
             p.close();
           }};
 }
@@ -336,20 +361,25 @@ Keyword<T> entries(std::string_view name, std::vector<E> T::*m,
                    std::function<std::string(const E&)> format_line) {
   return {name,
           [m, parse_line](T& o, const Node& n, Ctx& ctx) {
-            if (!ctx.wantBlock(n)) return;
-            if (!n.args.empty()) ctx.bad(n.args[0], "unexpected argument before '{'");
+            if (!ctx.wantBlock(n))
+              return;
+            if (!n.args.empty())
+              ctx.bad(n.args[0], "unexpected argument before '{'");
             for (const auto& c : n.children) {
               if (c.has_block) {
                 ctx.bad(c.key, "unexpected block");
                 continue;
               }
-              if (auto e = parse_line(c, ctx)) (o.*m).push_back(std::move(*e));
+              if (auto e = parse_line(c, ctx))
+                (o.*m).push_back(std::move(*e));
             }
           },
           [name, m, format_line](const T& o, Printer& p) {
-            if ((o.*m).empty()) return;
+            if ((o.*m).empty())
+              return;
             p.open(std::string(name));
-            for (const auto& e : o.*m) p.line(format_line(e));
+            for (const auto& e : o.*m)
+              p.line(format_line(e));
             p.close();
           }};
 }
@@ -359,9 +389,11 @@ template <class T, class M, class S>
 Keyword<T> sub(std::string_view name, M T::*m, const Schema<S>& schema) {
   return {name,
           [name, m, &schema](T& o, const Node& n, Ctx& ctx) {
-            if (!ctx.wantBlock(n)) return;
+            if (!ctx.wantBlock(n))
+              return;
             if constexpr (IsOptional<M>::value) {
-              if (!(o.*m)) o.*m = S{};
+              if (!(o.*m))
+                o.*m = S{};
               bindBlock(*(o.*m), n.children, schema, ctx, name);
             } else {
               bindBlock(o.*m, n.children, schema, ctx, name);
@@ -370,11 +402,13 @@ Keyword<T> sub(std::string_view name, M T::*m, const Schema<S>& schema) {
           [name, m, &schema](const T& o, Printer& p) {
             const S* s = nullptr;
             if constexpr (IsOptional<M>::value) {
-              if (!(o.*m)) return;
+              if (!(o.*m))
+                return;
               s = &*(o.*m);
             } else {
               static const T defaults{};
-              if (o.*m == defaults.*m) return;
+              if (o.*m == defaults.*m)
+                return;
               s = &(o.*m);
             }
             p.open(std::string(name));
@@ -388,7 +422,8 @@ template <class T, class S>
 Keyword<T> named(std::string_view name, std::vector<S> T::*m, const Schema<S>& schema) {
   return {name,
           [name, m, &schema](T& o, const Node& n, Ctx& ctx) {
-            if (!ctx.wantBlock(n) || !ctx.arity(n, 1, 1)) return;
+            if (!ctx.wantBlock(n) || !ctx.arity(n, 1, 1))
+              return;
             S s{};
             s.name = n.args[0].text;
             s.loc = n.loc();
@@ -412,38 +447,55 @@ template <class T>
 Keyword<T> extra(std::string_view name, ArgKind kind, size_t min_args, size_t max_args) {
   return {name,
           [name, kind, min_args, max_args](T& o, const Node& n, Ctx& ctx) {
-            if (!ctx.noBlock(n) || !ctx.arity(n, min_args, max_args)) return;
+            if (!ctx.noBlock(n) || !ctx.arity(n, min_args, max_args))
+              return;
             std::vector<std::string> words;
             for (const auto& a : n.args) {
               bool ok = true;
               switch (kind) {
-                case ArgKind::kAny: break;
-                case ArgKind::kInt: ok = IntV{INT32_MIN, INT32_MAX}.parse(a, ctx).has_value(); break;
-                case ArgKind::kTimer: ok = TimerV{}.parse(a, ctx).has_value(); break;
-                case ArgKind::kBool: ok = BoolV{}.parse(a, ctx).has_value(); break;
-                case ArgKind::kIp: ok = IpV{}.parse(a, ctx).has_value(); break;
+                case ArgKind::kAny:
+                  break;
+                case ArgKind::kInt:
+                  ok = IntV{INT32_MIN, INT32_MAX}.parse(a, ctx).has_value();
+                  break;
+                case ArgKind::kTimer:
+                  ok = TimerV{}.parse(a, ctx).has_value();
+                  break;
+                case ArgKind::kBool:
+                  ok = BoolV{}.parse(a, ctx).has_value();
+                  break;
+                case ArgKind::kIp:
+                  ok = IpV{}.parse(a, ctx).has_value();
+                  break;
               }
-              if (!ok) return;
+              if (!ok)
+                return;
               words.push_back(a.text);
             }
             o.extra[std::string(name)].push_back(std::move(words));
           },
           [name](const T& o, Printer& p) {
             auto it = o.extra.find(std::string(name));
-            if (it == o.extra.end()) return;
+            if (it == o.extra.end())
+              return;
             for (const auto& words : it->second) {
               std::string s(name);
-              for (const auto& w : words) s += " " + quoteIfNeeded(w);
+              for (const auto& w : words)
+                s += " " + quoteIfNeeded(w);
               p.line(s);
             }
           }};
 }
 
 // Shorthands for the common converters.
-inline IntV intIn(int64_t lo, int64_t hi) { return IntV{lo, hi}; }
+inline IntV intIn(int64_t lo, int64_t hi) {
+  return IntV{lo, hi};
+}
 inline TimerV timerIn(double lo_s, double hi_s) {
   return TimerV{static_cast<int64_t>(lo_s * 1e6), static_cast<int64_t>(hi_s * 1e6)};
 }
-inline TimerV anyTimer() { return TimerV{}; }
+inline TimerV anyTimer() {
+  return TimerV{};
+}
 
 }  // namespace vipd::conf

@@ -12,12 +12,14 @@ using Cf = Config;
 Keyword<Cf> virtualServerRow() {
   return {"virtual_server",
           [](Cf& c, const Node& n, Ctx& ctx) {
-            if (!ctx.wantBlock(n) || !ctx.arity(n, 1, 2)) return;
+            if (!ctx.wantBlock(n) || !ctx.arity(n, 1, 2))
+              return;
             VirtualServer v;
             v.loc = n.loc();
             const auto& a0 = n.args[0];
             if (a0.text == "fwmark" || a0.text == "group") {
-              if (!ctx.arity(n, 2, 2)) return;
+              if (!ctx.arity(n, 2, 2))
+                return;
               if (a0.text == "group") {
                 v.group = n.args[1].text;
               } else if (auto m = IntV{1, UINT32_MAX, true}.parse(n.args[1], ctx)) {
@@ -27,11 +29,13 @@ Keyword<Cf> virtualServerRow() {
               }
             } else {
               auto ip = IpV{}.parse(a0, ctx);
-              if (!ip) return;
+              if (!ip)
+                return;
               v.addr = *ip;
               if (n.args.size() == 2) {
                 auto port = intIn(0, 65535).parse(n.args[1], ctx);
-                if (!port) return;
+                if (!port)
+                  return;
                 v.port = static_cast<int>(*port);
               }
             }
@@ -47,7 +51,8 @@ Keyword<Cf> virtualServerRow() {
                 head += fmt::format("fwmark {}", *v.fwmark);
               } else if (v.addr) {
                 head += v.addr->str();
-                if (v.port) head += fmt::format(" {}", *v.port);
+                if (v.port)
+                  head += fmt::format(" {}", *v.port);
               }
               p.open(head);
               printBlock(v, virtualServerSchema(), p);
@@ -61,7 +66,8 @@ std::optional<VirtualServerGroupEntry> parseVsgEntry(const Node& n, Ctx& ctx) {
   VirtualServerGroupEntry e;
   e.loc = n.loc();
   e.words.push_back(n.key.text);
-  for (const auto& a : n.args) e.words.push_back(a.text);
+  for (const auto& a : n.args)
+    e.words.push_back(a.text);
   if (n.key.text == "fwmark") {
     if (!ctx.arity(n, 1, 2) || !IntV{1, UINT32_MAX, true}.parse(n.args[0], ctx)) {
       return std::nullopt;
@@ -90,26 +96,30 @@ std::optional<VirtualServerGroupEntry> parseVsgEntry(const Node& n, Ctx& ctx) {
     ctx.bad(n.args[1], "unexpected word after the port");
     return std::nullopt;
   }
-  if (n.args.size() == 1 && !intIn(0, 65535).parse(n.args[0], ctx)) return std::nullopt;
+  if (n.args.size() == 1 && !intIn(0, 65535).parse(n.args[0], ctx))
+    return std::nullopt;
   return e;
 }
 
 Keyword<Cf> vsgRow() {
   return {"virtual_server_group",
           [](Cf& c, const Node& n, Ctx& ctx) {
-            if (!ctx.wantBlock(n) || !ctx.arity(n, 1, 1)) return;
+            if (!ctx.wantBlock(n) || !ctx.arity(n, 1, 1))
+              return;
             VirtualServerGroup g;
             g.name = n.args[0].text;
             g.loc = n.loc();
             for (const auto& child : n.children) {
-              if (auto e = parseVsgEntry(child, ctx)) g.entries.push_back(std::move(*e));
+              if (auto e = parseVsgEntry(child, ctx))
+                g.entries.push_back(std::move(*e));
             }
             c.virtual_server_groups.push_back(std::move(g));
           },
           [](const Cf& c, Printer& p) {
             for (const auto& g : c.virtual_server_groups) {
               p.open("virtual_server_group " + quoteIfNeeded(g.name));
-              for (const auto& e : g.entries) p.line(join(e.words));
+              for (const auto& e : g.entries)
+                p.line(join(e.words));
               p.close();
             }
           }};
@@ -119,16 +129,20 @@ Keyword<Cf> vsgRow() {
 Keyword<Cf> wordBlock(std::string_view name, std::vector<WordBlock> Cf::*m, bool named) {
   return {name,
           [m, named](Cf& c, const Node& n, Ctx& ctx) {
-            if (!ctx.wantBlock(n) || !ctx.arity(n, named ? 1 : 0, named ? 1 : 0)) return;
+            if (!ctx.wantBlock(n) || !ctx.arity(n, named ? 1 : 0, named ? 1 : 0))
+              return;
             WordBlock b;
             b.loc = n.loc();
-            if (named) b.name = n.args[0].text;
+            if (named)
+              b.name = n.args[0].text;
             // Nested blocks (track_group's `group { ... }`) flatten to `key {` ... `}` lines.
             std::function<void(const std::vector<Node>&)> walk = [&](const std::vector<Node>& ns) {
               for (const auto& child : ns) {
                 std::vector<std::string> line{child.key.text};
-                for (const auto& a : child.args) line.push_back(a.text);
-                if (child.has_block) line.push_back("{");
+                for (const auto& a : child.args)
+                  line.push_back(a.text);
+                if (child.has_block)
+                  line.push_back("{");
                 b.lines.push_back(std::move(line));
                 if (child.has_block) {
                   walk(child.children);

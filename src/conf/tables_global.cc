@@ -11,20 +11,23 @@ using G = GlobalDefs;
 Keyword<G> smtpServer() {
   return {"smtp_server",
           [](G& g, const Node& n, Ctx& ctx) {
-            if (!ctx.noBlock(n) || !ctx.arity(n, 1, 2)) return;
+            if (!ctx.noBlock(n) || !ctx.arity(n, 1, 2))
+              return;
             SmtpServer s{n.args[0].text, 25};
             if (n.args.size() == 2) {
               auto p = intIn(1, 65535).parse(n.args[1], ctx);
-              if (!p) return;
+              if (!p)
+                return;
               s.port = static_cast<int>(*p);
             }
             g.smtp_server = s;
           },
           [](const G& g, Printer& p) {
-            if (!g.smtp_server) return;
-            p.line(g.smtp_server->port == 25
-                       ? "smtp_server " + g.smtp_server->host
-                       : fmt::format("smtp_server {} {}", g.smtp_server->host, g.smtp_server->port));
+            if (!g.smtp_server)
+              return;
+            p.line(g.smtp_server->port == 25 ? "smtp_server " + g.smtp_server->host
+                                             : fmt::format("smtp_server {} {}", g.smtp_server->host,
+                                                           g.smtp_server->port));
           }};
 }
 
@@ -33,19 +36,22 @@ Keyword<G> smtpServer() {
 Keyword<G> scriptUser() {
   return {"script_user",
           [](G& g, const Node& n, Ctx& ctx) {
-            if (!ctx.noBlock(n) || !ctx.arity(n, 1, 2)) return;
+            if (!ctx.noBlock(n) || !ctx.arity(n, 1, 2))
+              return;
             ScriptCommand s;
             s.command = n.args[0].text;
             if (n.args.size() == 2) {
               std::string grp = n.args[1].text;
               s.supplementary_groups = !grp.empty() && grp[0] == ':';
-              if (s.supplementary_groups) grp.erase(0, 1);
+              if (s.supplementary_groups)
+                grp.erase(0, 1);
               s.group = grp;
             }
             g.script_user = s;
           },
           [](const G& g, Printer& p) {
-            if (!g.script_user) return;
+            if (!g.script_user)
+              return;
             std::string s = "script_user " + quoteIfNeeded(g.script_user->command);
             if (g.script_user->group) {
               s += " " + std::string(g.script_user->supplementary_groups ? ":" : "") +
@@ -59,24 +65,29 @@ Keyword<G> scriptUser() {
 Keyword<G> nftables() {
   return {"nftables",
           [](G& g, const Node& n, Ctx& ctx) {
-            if (!ctx.noBlock(n) || !ctx.arity(n, 0, 1)) return;
+            if (!ctx.noBlock(n) || !ctx.arity(n, 0, 1))
+              return;
             g.nftables = n.args.empty() ? "" : n.args[0].text;
           },
           [](const G& g, Printer& p) {
-            if (g.nftables) p.line(g.nftables->empty() ? "nftables" : "nftables " + *g.nftables);
+            if (g.nftables)
+              p.line(g.nftables->empty() ? "nftables" : "nftables " + *g.nftables);
           }};
 }
 
 Keyword<G> reloadCheck() {
   return {"reload_check_config",
           [](G& g, const Node& n, Ctx& ctx) {
-            if (!ctx.noBlock(n) || !ctx.arity(n, 0, 1)) return;
+            if (!ctx.noBlock(n) || !ctx.arity(n, 0, 1))
+              return;
             g.reload_check_config = n.args.empty() ? "" : n.args[0].text;
           },
           [](const G& g, Printer& p) {
-            if (!g.reload_check_config) return;
-            p.line(g.reload_check_config->empty() ? "reload_check_config"
-                                                  : "reload_check_config " + *g.reload_check_config);
+            if (!g.reload_check_config)
+              return;
+            p.line(g.reload_check_config->empty()
+                       ? "reload_check_config"
+                       : "reload_check_config " + *g.reload_check_config);
           }};
 }
 
@@ -144,7 +155,8 @@ const Schema<GlobalDefs>& globalDefsSchema() {
     // `dynamic_interfaces [allow_if_changes]`
     t.push_back({"dynamic_interfaces",
                  [](G& g, const Node& n, Ctx& ctx) {
-                   if (!ctx.noBlock(n) || !ctx.arity(n, 0, 1)) return;
+                   if (!ctx.noBlock(n) || !ctx.arity(n, 0, 1))
+                     return;
                    g.dynamic_interfaces = true;
                    if (!n.args.empty()) {
                      if (n.args[0].text != "allow_if_changes") {
@@ -155,9 +167,11 @@ const Schema<GlobalDefs>& globalDefsSchema() {
                    }
                  },
                  [](const G& g, Printer& p) {
-                   if (!g.dynamic_interfaces) return;
-                   p.line(g.extra.count("dynamic_interfaces") ? "dynamic_interfaces allow_if_changes"
-                                                              : "dynamic_interfaces");
+                   if (!g.dynamic_interfaces)
+                     return;
+                   p.line(g.extra.count("dynamic_interfaces")
+                              ? "dynamic_interfaces allow_if_changes"
+                              : "dynamic_interfaces");
                  }});
     // Keywords kept in `extra` after type checking: no engine consumes them yet.
     const std::pair<const char*, std::tuple<ArgKind, size_t, size_t>> rare[] = {

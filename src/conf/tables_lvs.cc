@@ -8,10 +8,12 @@ namespace vipd::conf {
 namespace {
 
 std::optional<ForwardingMethod> parseMethod(const Node& n, Ctx& ctx) {
-  if (!ctx.noBlock(n) || !ctx.arity(n, 1, 6)) return std::nullopt;
+  if (!ctx.noBlock(n) || !ctx.arity(n, 1, 6))
+    return std::nullopt;
   static const EnumV<std::string> kinds{{{"NAT", "NAT"}, {"DR", "DR"}, {"TUN", "TUN"}}};
   auto m = kinds.parse(n.args[0], ctx);
-  if (!m) return std::nullopt;
+  if (!m)
+    return std::nullopt;
   ForwardingMethod f{*m, {}};
   for (size_t i = 1; i < n.args.size(); ++i) {
     if (f.method != "TUN") {
@@ -25,7 +27,8 @@ std::optional<ForwardingMethod> parseMethod(const Node& n, Ctx& ctx) {
 
 std::string formatMethod(const ForwardingMethod& f) {
   std::string s = f.method;
-  for (const auto& o : f.options) s += " " + o;
+  for (const auto& o : f.options)
+    s += " " + o;
   return s;
 }
 
@@ -33,11 +36,13 @@ template <class T, class M>
 Keyword<T> method(std::string_view name, M T::*m) {
   return {name,
           [m](T& o, const Node& n, Ctx& ctx) {
-            if (auto f = parseMethod(n, ctx)) o.*m = *f;
+            if (auto f = parseMethod(n, ctx))
+              o.*m = *f;
           },
           [name, m](const T& o, Printer& p) {
             static const T defaults{};
-            if (o.*m == defaults.*m) return;
+            if (o.*m == defaults.*m)
+              return;
             if constexpr (IsOptional<M>::value) {
               p.line(std::string(name) + " " + formatMethod(*(o.*m)));
             } else {
@@ -73,7 +78,8 @@ void addTimingRows(Schema<C>& t) {
 Keyword<HttpUrl> statusCode() {
   return {"status_code",
           [](HttpUrl& u, const Node& n, Ctx& ctx) {
-            if (!ctx.noBlock(n) || !ctx.arity(n, 1, SIZE_MAX)) return;
+            if (!ctx.noBlock(n) || !ctx.arity(n, 1, SIZE_MAX))
+              return;
             for (const auto& a : n.args) {
               auto dash = a.text.find('-');
               auto lo = parseInt(a.text.substr(0, dash));
@@ -86,7 +92,8 @@ Keyword<HttpUrl> statusCode() {
             }
           },
           [](const HttpUrl& u, Printer& p) {
-            if (u.status_code.empty()) return;
+            if (u.status_code.empty())
+              return;
             std::string s = "status_code";
             for (auto [lo, hi] : u.status_code) {
               s += lo == hi ? fmt::format(" {}", lo) : fmt::format(" {}-{}", lo, hi);
@@ -101,10 +108,12 @@ const Schema<HttpUrl>& urlSchema() {
         one("path", &HttpUrl::path, WordV{}),
         {"digest",
          [](HttpUrl& u, const Node& n, Ctx& ctx) {
-           if (!ctx.noBlock(n) || !ctx.arity(n, 1, 1)) return;
+           if (!ctx.noBlock(n) || !ctx.arity(n, 1, 1))
+             return;
            const auto& d = n.args[0].text;
            bool hex = d.size() == 32;
-           for (char c : d) hex = hex && isxdigit(static_cast<unsigned char>(c));
+           for (char c : d)
+             hex = hex && isxdigit(static_cast<unsigned char>(c));
            if (!hex) {
              ctx.bad(n.args[0], "digest must be 32 hex digits (an MD5 sum, as genhash prints)");
              return;
@@ -112,7 +121,8 @@ const Schema<HttpUrl>& urlSchema() {
            u.digest = d;
          },
          [](const HttpUrl& u, Printer& p) {
-           if (u.digest) p.line("digest " + *u.digest);
+           if (u.digest)
+             p.line("digest " + *u.digest);
          }},
         statusCode(),
         one("virtualhost", &HttpUrl::virtualhost, WordV{}),
@@ -132,11 +142,13 @@ const Schema<HttpUrl>& urlSchema() {
 Keyword<C> urlRow() {
   return {"url",
           [](C& c, const Node& n, Ctx& ctx) {
-            if (!ctx.wantBlock(n)) return;
+            if (!ctx.wantBlock(n))
+              return;
             HttpUrl u;
             u.loc = n.loc();
             bindBlock(u, n.children, urlSchema(), ctx, "url");
-            if (u.path.empty()) ctx.diags.relaxable(n.loc(), "url block has no 'path'");
+            if (u.path.empty())
+              ctx.diags.relaxable(n.loc(), "url block has no 'path'");
             c.urls.push_back(std::move(u));
           },
           [](const C& c, Printer& p) {
@@ -176,13 +188,16 @@ Schema<C> buildChecker(CheckerKind kind) {
       t.push_back(flag("misc_dynamic", &C::misc_dynamic));
       t.push_back({"user",
                    [](C& c, const Node& n, Ctx& ctx) {
-                     if (!ctx.noBlock(n) || !ctx.arity(n, 1, 2)) return;
+                     if (!ctx.noBlock(n) || !ctx.arity(n, 1, 2))
+                       return;
                      c.extra["user"] = {{n.args[0].text}};
-                     if (n.args.size() == 2) c.extra["user"][0].push_back(n.args[1].text);
+                     if (n.args.size() == 2)
+                       c.extra["user"][0].push_back(n.args[1].text);
                    },
                    [](const C& c, Printer& p) {
                      auto it = c.extra.find("user");
-                     if (it != c.extra.end()) p.line("user " + join(it->second[0]));
+                     if (it != c.extra.end())
+                       p.line("user " + join(it->second[0]));
                    }});
       break;
     case CheckerKind::kSmtp: {
@@ -192,7 +207,8 @@ Schema<C> buildChecker(CheckerKind kind) {
       // Legacy `host { connect_ip ...; connect_port ...; bindto ... }` sub-blocks.
       t.push_back({"host",
                    [](C& c, const Node& n, Ctx& ctx) {
-                     if (!ctx.wantBlock(n)) return;
+                     if (!ctx.wantBlock(n))
+                       return;
                      C h;
                      h.kind = CheckerKind::kTcp;
                      h.loc = n.loc();
@@ -212,8 +228,12 @@ Schema<C> buildChecker(CheckerKind kind) {
       addConnectionRows(t);
       addTimingRows(t);
       t.push_back(one("type", &C::dns_type,
-                      EnumV<std::string>{{{"A", "A"}, {"NS", "NS"}, {"CNAME", "CNAME"},
-                                          {"SOA", "SOA"}, {"MX", "MX"}, {"TXT", "TXT"},
+                      EnumV<std::string>{{{"A", "A"},
+                                          {"NS", "NS"},
+                                          {"CNAME", "CNAME"},
+                                          {"SOA", "SOA"},
+                                          {"MX", "MX"},
+                                          {"TXT", "TXT"},
                                           {"AAAA", "AAAA"}}}));
       t.push_back(one("name", &C::dns_name, WordV{}));
       break;
@@ -231,13 +251,16 @@ Schema<C> buildChecker(CheckerKind kind) {
       t.push_back(flag("dynamic", &C::dynamic));
       t.push_back({"weight",
                    [](C& c, const Node& n, Ctx& ctx) {
-                     if (!ctx.noBlock(n) || !ctx.arity(n, 1, 2)) return;
+                     if (!ctx.noBlock(n) || !ctx.arity(n, 1, 2))
+                       return;
                      Node tmp = n;
                      tmp.args.insert(tmp.args.begin(), Token{"weight", n.loc(), false});
-                     if (auto w = parseWeight(tmp, 0, 254, ctx)) c.weight = *w;
+                     if (auto w = parseWeight(tmp, 0, 254, ctx))
+                       c.weight = *w;
                    },
                    [](const C& c, Printer& p) {
-                     if (c.weight) p.line(formatWeight(*c.weight));
+                     if (c.weight)
+                       p.line(formatWeight(*c.weight));
                    }});
       break;
     case CheckerKind::kBfd:
@@ -268,7 +291,8 @@ void addCheckerRows(Schema<R>& t) {
     std::string_view name = cn.name;
     t.push_back({name,
                  [kind, name](R& r, const Node& n, Ctx& ctx) {
-                   if (!ctx.wantBlock(n) || !ctx.arity(n, 0, 0)) return;
+                   if (!ctx.wantBlock(n) || !ctx.arity(n, 0, 0))
+                     return;
                    C c;
                    c.kind = kind;
                    c.loc = n.loc();
@@ -277,7 +301,8 @@ void addCheckerRows(Schema<R>& t) {
                  },
                  [kind, name](const R& r, Printer& p) {
                    for (const auto& c : r.checkers) {
-                     if (c.kind != kind) continue;
+                     if (c.kind != kind)
+                       continue;
                      p.open(std::string(name));
                      printBlock(c, checkerSchema(kind), p);
                      p.close();
@@ -292,51 +317,60 @@ using V = VirtualServer;
 Keyword<V> sorryServer() {
   return {"sorry_server",
           [](V& v, const Node& n, Ctx& ctx) {
-            if (!ctx.noBlock(n) || !ctx.arity(n, 1, 2)) return;
+            if (!ctx.noBlock(n) || !ctx.arity(n, 1, 2))
+              return;
             auto a = IpV{}.parse(n.args[0], ctx);
-            if (!a) return;
+            if (!a)
+              return;
             SorryServer s{*a, std::nullopt};
             if (n.args.size() == 2) {
               auto port = intIn(0, 65535).parse(n.args[1], ctx);
-              if (!port) return;
+              if (!port)
+                return;
               s.port = static_cast<int>(*port);
             }
             v.sorry_server = s;
           },
           [](const V& v, Printer& p) {
-            if (!v.sorry_server) return;
+            if (!v.sorry_server)
+              return;
             std::string s = "sorry_server " + v.sorry_server->addr.str();
-            if (v.sorry_server->port) s += fmt::format(" {}", *v.sorry_server->port);
+            if (v.sorry_server->port)
+              s += fmt::format(" {}", *v.sorry_server->port);
             p.line(s);
           }};
 }
 
 // `persistence_timeout [S]`: the keyword alone means 360 s.
 Keyword<V> persistence() {
-  return {"persistence_timeout",
-          [](V& v, const Node& n, Ctx& ctx) {
-            if (!ctx.noBlock(n) || !ctx.arity(n, 0, 1)) return;
-            if (n.args.empty()) {
-              v.persistence_timeout = seconds(360);
-            } else if (auto t = timerIn(1, 4294967).parse(n.args[0], ctx)) {
-              v.persistence_timeout = *t;
-            }
-          },
-          [](const V& v, Printer& p) {
-            if (v.persistence_timeout) {
-              p.line("persistence_timeout " + formatMicrosAsSeconds(v.persistence_timeout->count()));
-            }
-          }};
+  return {
+      "persistence_timeout",
+      [](V& v, const Node& n, Ctx& ctx) {
+        if (!ctx.noBlock(n) || !ctx.arity(n, 0, 1))
+          return;
+        if (n.args.empty()) {
+          v.persistence_timeout = seconds(360);
+        } else if (auto t = timerIn(1, 4294967).parse(n.args[0], ctx)) {
+          v.persistence_timeout = *t;
+        }
+      },
+      [](const V& v, Printer& p) {
+        if (v.persistence_timeout) {
+          p.line("persistence_timeout " + formatMicrosAsSeconds(v.persistence_timeout->count()));
+        }
+      }};
 }
 
 Keyword<V> schedFlag(std::string_view name) {
   return {name,
           [name](V& v, const Node& n, Ctx& ctx) {
-            if (ctx.noBlock(n) && ctx.arity(n, 0, 0)) v.sched_flags.emplace_back(name);
+            if (ctx.noBlock(n) && ctx.arity(n, 0, 0))
+              v.sched_flags.emplace_back(name);
           },
           [name](const V& v, Printer& p) {
             for (const auto& f : v.sched_flags) {
-              if (f == name) p.line(f);
+              if (f == name)
+                p.line(f);
             }
           }};
 }
@@ -345,15 +379,18 @@ Keyword<V> schedFlag(std::string_view name) {
 Keyword<V> realServerRow() {
   return {"real_server",
           [](V& v, const Node& n, Ctx& ctx) {
-            if (!ctx.arity(n, 1, 2)) return;
+            if (!ctx.arity(n, 1, 2))
+              return;
             auto a = IpV{}.parse(n.args[0], ctx);
-            if (!a) return;
+            if (!a)
+              return;
             R r;
             r.addr = *a;
             r.loc = n.loc();
             if (n.args.size() == 2) {
               auto port = intIn(0, 65535).parse(n.args[1], ctx);
-              if (!port) return;
+              if (!port)
+                return;
               r.port = static_cast<int>(*port);
             }
             bindBlock(r, n.children, realServerSchema(), ctx, "real_server");
@@ -362,7 +399,8 @@ Keyword<V> realServerRow() {
           [](const V& v, Printer& p) {
             for (const auto& r : v.real_servers) {
               std::string head = "real_server " + r.addr.str();
-              if (r.port) head += fmt::format(" {}", *r.port);
+              if (r.port)
+                head += fmt::format(" {}", *r.port);
               p.open(head);
               printBlock(r, realServerSchema(), p);
               p.close();
@@ -412,11 +450,20 @@ const Schema<RealServer>& realServerSchema() {
 
 const Schema<VirtualServer>& virtualServerSchema() {
   static const Schema<V> s = [] {
-    auto algo = EnumV<std::string>{{{"rr", "rr"},   {"wrr", "wrr"},     {"lc", "lc"},
-                                    {"wlc", "wlc"}, {"lblc", "lblc"},   {"sh", "sh"},
-                                    {"mh", "mh"},   {"dh", "dh"},       {"fo", "fo"},
-                                    {"ovf", "ovf"}, {"lblcr", "lblcr"}, {"sed", "sed"},
-                                    {"nq", "nq"},   {"twos", "twos"}}};
+    auto algo = EnumV<std::string>{{{"rr", "rr"},
+                                    {"wrr", "wrr"},
+                                    {"lc", "lc"},
+                                    {"wlc", "wlc"},
+                                    {"lblc", "lblc"},
+                                    {"sh", "sh"},
+                                    {"mh", "mh"},
+                                    {"dh", "dh"},
+                                    {"fo", "fo"},
+                                    {"ovf", "ovf"},
+                                    {"lblcr", "lblcr"},
+                                    {"sed", "sed"},
+                                    {"nq", "nq"},
+                                    {"twos", "twos"}}};
     Schema<V> t = {
         one("lb_algo", &V::lb_algo, algo),
         alias("lvs_sched", one("lvs_sched", &V::lb_algo, algo)),
@@ -430,8 +477,13 @@ const Schema<VirtualServer>& virtualServerSchema() {
         one("persistence_granularity", &V::persistence_granularity, WordV{}),
         one("persistence_engine", &V::persistence_engine, WordV{}),
         flag("ops", &V::ops),
-        schedFlag("flag-1"), schedFlag("flag-2"), schedFlag("flag-3"), schedFlag("sh-port"),
-        schedFlag("sh-fallback"), schedFlag("mh-port"), schedFlag("mh-fallback"),
+        schedFlag("flag-1"),
+        schedFlag("flag-2"),
+        schedFlag("flag-3"),
+        schedFlag("sh-port"),
+        schedFlag("sh-fallback"),
+        schedFlag("mh-port"),
+        schedFlag("mh-fallback"),
         alias("hashed", schedFlag("flag-1")),
         one("delay_loop", &V::delay_loop, timerIn(0.000001, 86400)),
         one("connect_timeout", &V::connect_timeout, timerIn(0.000001, 86400)),
@@ -451,8 +503,7 @@ const Schema<VirtualServer>& virtualServerSchema() {
         flag("ha_suspend", &V::ha_suspend),
         one("virtualhost", &V::virtualhost, WordV{}),
         flag("smtp_alert", &V::smtp_alert),
-        one("ip_family", &V::ip_family,
-            EnumV<std::string>{{{"inet", "inet"}, {"inet6", "inet6"}}}),
+        one("ip_family", &V::ip_family, EnumV<std::string>{{{"inet", "inet"}, {"inet6", "inet6"}}}),
         one("weight", &V::weight, intIn(1, 2147483647)),
         extra<V>("snmp_name", ArgKind::kAny, 1, 1),
         realServerRow(),

@@ -12,14 +12,17 @@ template <class T, class M>
 Keyword<T> weightRow(M T::*m, int limit) {
   return {"weight",
           [m, limit](T& o, const Node& n, Ctx& ctx) {
-            if (!ctx.noBlock(n) || !ctx.arity(n, 1, 2)) return;
+            if (!ctx.noBlock(n) || !ctx.arity(n, 1, 2))
+              return;
             Node tmp = n;
             tmp.args.insert(tmp.args.begin(), Token{"weight", n.loc(), false});
-            if (auto w = parseWeight(tmp, 0, limit, ctx)) o.*m = *w;
+            if (auto w = parseWeight(tmp, 0, limit, ctx))
+              o.*m = *w;
           },
           [m](const T& o, Printer& p) {
             static const T defaults{};
-            if (o.*m == defaults.*m) return;
+            if (o.*m == defaults.*m)
+              return;
             if constexpr (IsOptional<M>::value) {
               p.line(formatWeight(*(o.*m)));
             } else {
@@ -29,18 +32,21 @@ Keyword<T> weightRow(M T::*m, int limit) {
 }
 
 template <class T>
-Keyword<T> words(std::string_view name, std::vector<std::string> T::*m, size_t min,
-                 size_t max) {
+Keyword<T> words(std::string_view name, std::vector<std::string> T::*m, size_t min, size_t max) {
   return {name,
           [m, min, max](T& o, const Node& n, Ctx& ctx) {
-            if (!ctx.noBlock(n) || !ctx.arity(n, min, max)) return;
+            if (!ctx.noBlock(n) || !ctx.arity(n, min, max))
+              return;
             o.*m = {};
-            for (const auto& a : n.args) (o.*m).push_back(a.text);
+            for (const auto& a : n.args)
+              (o.*m).push_back(a.text);
           },
           [name, m](const T& o, Printer& p) {
-            if ((o.*m).empty()) return;
+            if ((o.*m).empty())
+              return;
             std::string s(name);
-            for (const auto& w : o.*m) s += " " + quoteIfNeeded(w);
+            for (const auto& w : o.*m)
+              s += " " + quoteIfNeeded(w);
             p.line(s);
           }};
 }
@@ -50,15 +56,19 @@ Keyword<T> optWords(std::string_view name, std::optional<std::vector<std::string
                     size_t max) {
   return {name,
           [m, max](T& o, const Node& n, Ctx& ctx) {
-            if (!ctx.noBlock(n) || !ctx.arity(n, 0, max)) return;
+            if (!ctx.noBlock(n) || !ctx.arity(n, 0, max))
+              return;
             std::vector<std::string> w;
-            for (const auto& a : n.args) w.push_back(a.text);
+            for (const auto& a : n.args)
+              w.push_back(a.text);
             o.*m = w;
           },
           [name, m](const T& o, Printer& p) {
-            if (!(o.*m)) return;
+            if (!(o.*m))
+              return;
             std::string s(name);
-            for (const auto& w : *(o.*m)) s += " " + quoteIfNeeded(w);
+            for (const auto& w : *(o.*m))
+              s += " " + quoteIfNeeded(w);
             p.line(s);
           }};
 }
@@ -69,7 +79,8 @@ using I = VrrpInstance;
 Keyword<I> srcIp(std::string_view name, bool unicast) {
   return {name,
           [unicast](I& o, const Node& n, Ctx& ctx) {
-            if (!ctx.noBlock(n) || !ctx.arity(n, 1, 1)) return;
+            if (!ctx.noBlock(n) || !ctx.arity(n, 1, 1))
+              return;
             if (auto a = IpV{}.parse(n.args[0], ctx)) {
               o.src_ip = *a;
               o.unicast_configured = o.unicast_configured || unicast;
@@ -97,7 +108,8 @@ Keyword<I> unicastPeers() {
 Keyword<I> useVmac() {
   return {"use_vmac",
           [](I& o, const Node& n, Ctx& ctx) {
-            if (!ctx.noBlock(n) || !ctx.arity(n, 0, 2)) return;
+            if (!ctx.noBlock(n) || !ctx.arity(n, 0, 2))
+              return;
             UseVmac v;
             for (const auto& a : n.args) {
               // A MAC has colons; anything else is the interface name.
@@ -110,10 +122,13 @@ Keyword<I> useVmac() {
             o.use_vmac = v;
           },
           [](const I& o, Printer& p) {
-            if (!o.use_vmac) return;
+            if (!o.use_vmac)
+              return;
             std::string s = "use_vmac";
-            if (o.use_vmac->ifname) s += " " + *o.use_vmac->ifname;
-            if (o.use_vmac->mac) s += " " + *o.use_vmac->mac;
+            if (o.use_vmac->ifname)
+              s += " " + *o.use_vmac->ifname;
+            if (o.use_vmac->mac)
+              s += " " + *o.use_vmac->mac;
             p.line(s);
           }};
 }
@@ -131,10 +146,12 @@ Keyword<I> authentication() {
   auto row = sub("authentication", &I::authentication, authSchema());
   // Print even when auth_type is the default PASS.
   row.print = [](const I& o, Printer& p) {
-    if (!o.authentication) return;
+    if (!o.authentication)
+      return;
     p.open("authentication");
     p.line(std::string("auth_type ") + (o.authentication->type == AuthType::kAh ? "AH" : "PASS"));
-    if (!o.authentication->pass.empty()) p.line("auth_pass " + quoteIfNeeded(o.authentication->pass));
+    if (!o.authentication->pass.empty())
+      p.line("auth_pass " + quoteIfNeeded(o.authentication->pass));
     p.close();
   };
   return row;
@@ -143,12 +160,14 @@ Keyword<I> authentication() {
 Keyword<I> accept(std::string_view name, bool value) {
   Keyword<I> k{name,
                [value](I& o, const Node& n, Ctx& ctx) {
-                 if (ctx.noBlock(n) && ctx.arity(n, 0, 0)) o.accept = value;
+                 if (ctx.noBlock(n) && ctx.arity(n, 0, 0))
+                   o.accept = value;
                },
                nullptr};
   if (value) {  // one row prints both forms
     k.print = [](const I& o, Printer& p) {
-      if (o.accept) p.line(*o.accept ? "accept" : "no_accept");
+      if (o.accept)
+        p.line(*o.accept ? "accept" : "no_accept");
     };
   }
   return k;
@@ -157,13 +176,16 @@ Keyword<I> accept(std::string_view name, bool value) {
 Keyword<I> notifyDeleted() {
   return {"notify_deleted",
           [](I& o, const Node& n, Ctx& ctx) {
-            if (!ctx.noBlock(n) || !ctx.arity(n, 0, 1)) return;
+            if (!ctx.noBlock(n) || !ctx.arity(n, 0, 1))
+              return;
             o.notify_deleted = n.args.empty() ? "" : n.args[0].text;
           },
           [](const I& o, Printer& p) {
-            if (!o.notify_deleted) return;
-            p.line(o.notify_deleted->empty() ? "notify_deleted"
-                                             : "notify_deleted " + quoteIfNeeded(*o.notify_deleted));
+            if (!o.notify_deleted)
+              return;
+            p.line(o.notify_deleted->empty()
+                       ? "notify_deleted"
+                       : "notify_deleted " + quoteIfNeeded(*o.notify_deleted));
           }};
 }
 
@@ -174,9 +196,11 @@ const Schema<VrrpScript>& vrrpScriptSchema() {
   static const Schema<S> s = {
       {"script",
        [](S& o, const Node& n, Ctx& ctx) {
-         if (!ctx.noBlock(n) || !ctx.arity(n, 1, SIZE_MAX)) return;
+         if (!ctx.noBlock(n) || !ctx.arity(n, 1, SIZE_MAX))
+           return;
          auto c = parseScript(n, 0, true, ctx);
-         if (!c) return;
+         if (!c)
+           return;
          // A `user` line may come before `script`: keep it unless the script names one.
          if (!c->user) {
            c->user = o.script.user;
@@ -186,7 +210,8 @@ const Schema<VrrpScript>& vrrpScriptSchema() {
          o.script = *c;
        },
        [](const S& o, Printer& p) {
-         if (!o.script.command.empty()) p.line("script " + formatScript(o.script));
+         if (!o.script.command.empty())
+           p.line("script " + formatScript(o.script));
        }},
       one("interval", &S::interval, timerIn(0.001, 86400)),
       one("timeout", &S::timeout, timerIn(0.001, 86400)),
@@ -195,12 +220,14 @@ const Schema<VrrpScript>& vrrpScriptSchema() {
       one("fall", &S::fall, intIn(1, 1000000)),
       {"user",
        [](S& o, const Node& n, Ctx& ctx) {
-         if (!ctx.noBlock(n) || !ctx.arity(n, 1, 2)) return;
+         if (!ctx.noBlock(n) || !ctx.arity(n, 1, 2))
+           return;
          o.script.user = n.args[0].text;
          if (n.args.size() == 2) {
            std::string g = n.args[1].text;
            o.script.supplementary_groups = !g.empty() && g[0] == ':';
-           if (o.script.supplementary_groups) g.erase(0, 1);
+           if (o.script.supplementary_groups)
+             g.erase(0, 1);
            o.script.group = g;
          }
        },
@@ -263,8 +290,8 @@ const Schema<VrrpInstance>& vrrpInstanceSchema() {
   static const Schema<I> s = [] {
     Schema<I> t = {
         one("state", &I::state,
-            EnumV<InitialState>{{{"MASTER", InitialState::kMaster},
-                                 {"BACKUP", InitialState::kBackup}}}),
+            EnumV<InitialState>{
+                {{"MASTER", InitialState::kMaster}, {"BACKUP", InitialState::kBackup}}}),
         one("interface", &I::interface, WordV{}),
         one("virtual_router_id", &I::virtual_router_id, intIn(1, 255)),
         one("priority", &I::priority, intIn(1, 255)),

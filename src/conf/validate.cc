@@ -25,12 +25,14 @@ void checkUniqueNames(const std::vector<T>& items, std::string_view what, Diagno
 }
 
 template <class T>
-void checkRefs(const std::vector<TrackRef>& refs, const std::vector<T>& defs,
-               std::string_view kind, Diagnostics& d) {
+void checkRefs(const std::vector<TrackRef>& refs, const std::vector<T>& defs, std::string_view kind,
+               Diagnostics& d) {
   for (const auto& r : refs) {
     bool found = false;
-    for (const auto& def : defs) found = found || def.name == r.name;
-    if (!found) d.error(r.loc, fmt::format("{} '{}' is not defined", kind, r.name));
+    for (const auto& def : defs)
+      found = found || def.name == r.name;
+    if (!found)
+      d.error(r.loc, fmt::format("{} '{}' is not defined", kind, r.name));
   }
 }
 
@@ -46,17 +48,21 @@ void checkInstance(const VrrpInstance& i, const Config& c, Diagnostics& d) {
   // One address family per instance (RFC 5798 5.2.9: a packet carries one family).
   for (const auto& v : i.virtual_ipaddress) {
     if (v.prefix.addr.family() != fam) {
-      d.error(v.loc, "virtual_ipaddress mixes IPv4 and IPv6; put the other family in "
-                     "virtual_ipaddress_excluded or in its own instance");
+      d.error(v.loc,
+              "virtual_ipaddress mixes IPv4 and IPv6; put the other family in "
+              "virtual_ipaddress_excluded or in its own instance");
     }
   }
   if (i.src_ip && i.src_ip->family() != fam) {
     d.error(i.loc, fmt::format("vrrp_instance '{}': source address {} is not of the instance's "
-                               "address family", i.name, i.src_ip->str()));
+                               "address family",
+                               i.name, i.src_ip->str()));
   }
   for (const auto& p : i.unicast_peer) {
-    if (p.addr.family() != fam) d.error(p.loc, "unicast_peer is not of the instance's family");
-    if (p.addr.isMulticast()) d.error(p.loc, "unicast_peer must not be a multicast address");
+    if (p.addr.family() != fam)
+      d.error(p.loc, "unicast_peer is not of the instance's family");
+    if (p.addr.isMulticast())
+      d.error(p.loc, "unicast_peer must not be a multicast address");
   }
   if (i.mcast_dst_ip && !i.mcast_dst_ip->isMulticast()) {
     d.error(i.loc, "mcast_dst_ip must be a multicast address");
@@ -84,22 +90,26 @@ void checkInstance(const VrrpInstance& i, const Config& c, Diagnostics& d) {
     if (version == 3) {
       d.error(i.loc, "authentication is not part of VRRPv3 (RFC 5798 removed it)");
     }
-    if (strict) d.error(i.loc, "authentication is not allowed in strict mode (RFC 3768)");
+    if (strict)
+      d.error(i.loc, "authentication is not allowed in strict mode (RFC 3768)");
     if (i.authentication->pass.size() > 8) {
       d.warning(i.loc, "auth_pass is longer than 8 characters; only the first 8 are used");
     }
-    if (i.authentication->pass.empty()) d.error(i.loc, "authentication needs an auth_pass");
+    if (i.authentication->pass.empty())
+      d.error(i.loc, "authentication needs an auth_pass");
     if (i.authentication->type == AuthType::kAh && i.state == InitialState::kMaster) {
-      d.warning(i.loc, "state MASTER is incompatible with AH authentication (the sequence "
-                       "numbers must be learned first); starting as BACKUP");
+      d.warning(i.loc,
+                "state MASTER is incompatible with AH authentication (the sequence "
+                "numbers must be learned first); starting as BACKUP");
     }
   }
   if (i.nopreempt && i.state == InitialState::kMaster) {
     d.warning(i.loc, "nopreempt only has an effect with state BACKUP");
   }
   if (i.priority && *i.priority == 255 && i.state == InitialState::kBackup) {
-    d.warning(i.loc, "priority 255 makes this router the address owner: it preempts although "
-                     "state is BACKUP");
+    d.warning(i.loc,
+              "priority 255 makes this router the address owner: it preempts although "
+              "state is BACKUP");
   }
   if (i.virtual_ipaddress.empty() && !i.no_virtual_ipaddress) {
     if (strict) {
@@ -109,8 +119,10 @@ void checkInstance(const VrrpInstance& i, const Config& c, Diagnostics& d) {
     }
   }
   if (strict) {
-    if (isUnicast(i)) d.error(i.loc, "unicast peers are not allowed in strict mode");
-    if (i.preempt_delay.count() > 0) d.error(i.loc, "preempt_delay is not allowed in strict mode");
+    if (isUnicast(i))
+      d.error(i.loc, "unicast peers are not allowed in strict mode");
+    if (i.preempt_delay.count() > 0)
+      d.error(i.loc, "preempt_delay is not allowed in strict mode");
     if (i.accept && *i.accept && version == 2) {
       d.error(i.loc, "accept mode is not part of VRRPv2 and not allowed in strict mode");
     }
@@ -120,9 +132,11 @@ void checkInstance(const VrrpInstance& i, const Config& c, Diagnostics& d) {
   }
   if (!i.interface && !isUnicast(i)) {
     d.warning(i.loc, fmt::format("vrrp_instance '{}' has no interface; using default_interface "
-                                 "'{}'", i.name, g.default_interface));
+                                 "'{}'",
+                                 i.name, g.default_interface));
   }
-  if (i.interface && *i.interface == "lo") d.error(i.loc, "VRRP cannot run on the loopback");
+  if (i.interface && *i.interface == "lo")
+    d.error(i.loc, "VRRP cannot run on the loopback");
 
   checkRefs(i.track_script, c.vrrp_scripts, "vrrp_script", d);
   checkRefs(i.track_process, c.track_processes, "vrrp_track_process", d);
@@ -136,36 +150,43 @@ void checkVridClashes(const Config& c, Diagnostics& d) {
   using Key = std::tuple<std::string, int, Family, std::string>;
   std::map<Key, const VrrpInstance*> seen;
   for (const auto& i : c.instances) {
-    if (i.virtual_router_id == 0) continue;
+    if (i.virtual_router_id == 0)
+      continue;
     std::string group = isUnicast(i) ? "" : (i.mcast_dst_ip ? i.mcast_dst_ip->str() : "default");
-    Key k{i.interface.value_or(c.global.default_interface), i.virtual_router_id,
-          instanceFamily(i), group};
+    Key k{i.interface.value_or(c.global.default_interface), i.virtual_router_id, instanceFamily(i),
+          group};
     auto [pos, fresh] = seen.emplace(k, &i);
-    if (fresh) continue;
+    if (fresh)
+      continue;
     const VrrpInstance& o = *pos->second;
     if (isUnicast(i) && isUnicast(o)) {
       std::set<IpAddress> peers;
-      for (const auto& p : o.unicast_peer) peers.insert(p.addr);
+      for (const auto& p : o.unicast_peer)
+        peers.insert(p.addr);
       bool overlap = false;
-      for (const auto& p : i.unicast_peer) overlap = overlap || peers.count(p.addr);
-      if (!overlap) continue;
+      for (const auto& p : i.unicast_peer)
+        overlap = overlap || peers.count(p.addr);
+      if (!overlap)
+        continue;
     }
     d.error(i.loc, fmt::format("virtual_router_id {} is already used on interface {} by "
-                               "vrrp_instance '{}' ({})", i.virtual_router_id, std::get<0>(k),
-                               o.name, o.loc.str()));
+                               "vrrp_instance '{}' ({})",
+                               i.virtual_router_id, std::get<0>(k), o.name, o.loc.str()));
   }
 }
 
 void checkSyncGroups(const Config& c, Diagnostics& d) {
   std::map<std::string, std::string> member_of;
   for (const auto& g : c.sync_groups) {
-    if (g.group.empty()) d.error(g.loc, fmt::format("vrrp_sync_group '{}' has no group {{}}", g.name));
+    if (g.group.empty())
+      d.error(g.loc, fmt::format("vrrp_sync_group '{}' has no group {{}}", g.name));
     for (const auto& m : g.group) {
       bool found = false;
-      for (const auto& i : c.instances) found = found || i.name == m;
+      for (const auto& i : c.instances)
+        found = found || i.name == m;
       if (!found) {
-        d.error(g.loc, fmt::format("vrrp_sync_group '{}': vrrp_instance '{}' is not defined",
-                                   g.name, m));
+        d.error(g.loc,
+                fmt::format("vrrp_sync_group '{}': vrrp_instance '{}' is not defined", g.name, m));
       }
       auto [pos, fresh] = member_of.emplace(m, g.name);
       if (!fresh) {
@@ -186,12 +207,14 @@ void checkVirtualServers(const Config& c, Diagnostics& d) {
   for (const auto& v : c.virtual_servers) {
     if (v.group) {
       bool found = false;
-      for (const auto& g : c.virtual_server_groups) found = found || g.name == *v.group;
+      for (const auto& g : c.virtual_server_groups)
+        found = found || g.name == *v.group;
       if (!found) {
         d.error(v.loc, fmt::format("virtual_server_group '{}' is not defined", *v.group));
       }
     }
-    if (!v.lb_algo) d.warning(v.loc, "no lb_algo set, defaulting to wlc");
+    if (!v.lb_algo)
+      d.warning(v.loc, "no lb_algo set, defaulting to wlc");
     if (v.fwmark && v.protocol) {
       d.warning(v.loc, "protocol is ignored for a fwmark virtual_server");
     } else if (!v.fwmark && !v.protocol) {
@@ -206,14 +229,17 @@ void checkVirtualServers(const Config& c, Diagnostics& d) {
       }
       for (const auto& ch : r.checkers) {
         bool http = ch.kind == CheckerKind::kHttpGet || ch.kind == CheckerKind::kSslGet;
-        if (http && ch.urls.empty()) d.relaxable(ch.loc, "HTTP_GET/SSL_GET has no url { }");
+        if (http && ch.urls.empty())
+          d.relaxable(ch.loc, "HTTP_GET/SSL_GET has no url { }");
         if (ch.kind == CheckerKind::kMisc && !ch.misc_path) {
           d.relaxable(ch.loc, "MISC_CHECK has no misc_path");
         }
         if (ch.kind == CheckerKind::kFile && ch.track_file) {
           bool found = false;
-          for (const auto& f : c.track_files) found = found || f.name == *ch.track_file;
-          if (!found) d.error(ch.loc, fmt::format("track_file '{}' is not defined", *ch.track_file));
+          for (const auto& f : c.track_files)
+            found = found || f.name == *ch.track_file;
+          if (!found)
+            d.error(ch.loc, fmt::format("track_file '{}' is not defined", *ch.track_file));
         }
       }
     }
@@ -238,12 +264,15 @@ void validate(const Config& c, Diagnostics& d) {
     }
   }
   for (const auto& p : c.track_processes) {
-    if (p.process.empty()) d.error(p.loc, fmt::format("vrrp_track_process '{}' has no process", p.name));
+    if (p.process.empty())
+      d.error(p.loc, fmt::format("vrrp_track_process '{}' has no process", p.name));
   }
   for (const auto& f : c.track_files) {
-    if (f.file.empty()) d.error(f.loc, fmt::format("track_file '{}' has no file", f.name));
+    if (f.file.empty())
+      d.error(f.loc, fmt::format("track_file '{}' has no file", f.name));
   }
-  for (const auto& i : c.instances) checkInstance(i, c, d);
+  for (const auto& i : c.instances)
+    checkInstance(i, c, d);
   checkVridClashes(c, d);
   checkSyncGroups(c, d);
   checkVirtualServers(c, d);

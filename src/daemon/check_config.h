@@ -8,7 +8,12 @@
 namespace vipd::daemon {
 
 // keepalived's config-test exit codes.
-enum ExitCode : int { kExitOk = 0, kExitCannotRead = 4, kExitConfigErrors = 5, kExitScriptSecurity = 6 };
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitCannotRead = 4,
+  kExitConfigErrors = 5,
+  kExitScriptSecurity = 6
+};
 
 int runConfigCheck(const Options& opts, std::ostream& out, std::ostream& err);
 

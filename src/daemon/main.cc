@@ -37,7 +37,8 @@ int main(int argc, char** argv) {
     std::cout << *n << "\n";
     return 0;
   }
-  if (o.config_test || o.dump_conf) return runConfigCheck(o, std::cout, std::cerr);
+  if (o.config_test || o.dump_conf)
+    return runConfigCheck(o, std::cout, std::cerr);
   std::cerr << "vipd: the VRRP runtime is not part of this build yet; use -t or --dump-conf\n";
   return 3;
 }

@@ -1,8 +1,8 @@
 #include "daemon/options.h"
 
-#include <csignal>
-
 #include <fmt/format.h>
+
+#include <csignal>
 
 namespace vipd::daemon {
 namespace {
@@ -14,25 +14,44 @@ struct Flag {
 };
 
 constexpr Flag kFlags[] = {
-    {'f', "use-file", Flag::kRequired},     {'P', "vrrp", Flag::kNone},
-    {'C', "check", Flag::kNone},            {'B', "no_bfd", Flag::kNone},
-    {0, "all", Flag::kNone},                {'l', "log-console", Flag::kNone},
-    {'D', "log-detail", Flag::kNone},       {'S', "log-facility", Flag::kRequired},
-    {'g', "log-file", Flag::kOptional},     {0, "flush-log-file", Flag::kNone},
-    {'G', "no-syslog", Flag::kNone},        {'X', "release-vips", Flag::kNone},
-    {'V', "dont-release-vrrp", Flag::kNone}, {'I', "dont-release-ipvs", Flag::kNone},
-    {'R', "dont-respawn", Flag::kNone},     {'n', "dont-fork", Flag::kNone},
-    {'d', "dump-conf", Flag::kNone},        {'p', "pid", Flag::kRequired},
-    {'r', "vrrp_pid", Flag::kRequired},     {'c', "checkers_pid", Flag::kRequired},
-    {'a', "address-monitoring", Flag::kNone}, {'b', "bfd_pid", Flag::kRequired},
-    {'s', "namespace", Flag::kRequired},    {'e', "all-config", Flag::kNone},
-    {'i', "config-id", Flag::kRequired},    {'x', "snmp", Flag::kNone},
-    {'A', "snmp-agent-socket", Flag::kRequired}, {'u', "umask", Flag::kRequired},
-    {'m', "core-dump", Flag::kNone},        {'M', "core-dump-pattern", Flag::kOptional},
-    {0, "signum", Flag::kRequired},         {'t', "config-test", Flag::kOptional},
-    {0, "perf", Flag::kOptional},           {0, "no-mem-check", Flag::kNone},
-    {0, "debug", Flag::kOptional},          {'v', "version", Flag::kNone},
-    {'h', "help", Flag::kNone},             {0, "lenient", Flag::kNone},
+    {'f', "use-file", Flag::kRequired},
+    {'P', "vrrp", Flag::kNone},
+    {'C', "check", Flag::kNone},
+    {'B', "no_bfd", Flag::kNone},
+    {0, "all", Flag::kNone},
+    {'l', "log-console", Flag::kNone},
+    {'D', "log-detail", Flag::kNone},
+    {'S', "log-facility", Flag::kRequired},
+    {'g', "log-file", Flag::kOptional},
+    {0, "flush-log-file", Flag::kNone},
+    {'G', "no-syslog", Flag::kNone},
+    {'X', "release-vips", Flag::kNone},
+    {'V', "dont-release-vrrp", Flag::kNone},
+    {'I', "dont-release-ipvs", Flag::kNone},
+    {'R', "dont-respawn", Flag::kNone},
+    {'n', "dont-fork", Flag::kNone},
+    {'d', "dump-conf", Flag::kNone},
+    {'p', "pid", Flag::kRequired},
+    {'r', "vrrp_pid", Flag::kRequired},
+    {'c', "checkers_pid", Flag::kRequired},
+    {'a', "address-monitoring", Flag::kNone},
+    {'b', "bfd_pid", Flag::kRequired},
+    {'s', "namespace", Flag::kRequired},
+    {'e', "all-config", Flag::kNone},
+    {'i', "config-id", Flag::kRequired},
+    {'x', "snmp", Flag::kNone},
+    {'A', "snmp-agent-socket", Flag::kRequired},
+    {'u', "umask", Flag::kRequired},
+    {'m', "core-dump", Flag::kNone},
+    {'M', "core-dump-pattern", Flag::kOptional},
+    {0, "signum", Flag::kRequired},
+    {'t', "config-test", Flag::kOptional},
+    {0, "perf", Flag::kOptional},
+    {0, "no-mem-check", Flag::kNone},
+    {0, "debug", Flag::kOptional},
+    {'v', "version", Flag::kNone},
+    {'h', "help", Flag::kNone},
+    {0, "lenient", Flag::kNone},
 };
 
 void apply(Options& o, const Flag& f, const std::optional<std::string>& v) {
@@ -107,7 +126,8 @@ ParseResult parseOptions(const std::vector<std::string>& args) {
       }
       const Flag* f = nullptr;
       for (const auto& cand : kFlags) {
-        if (name == cand.long_name) f = &cand;
+        if (name == cand.long_name)
+          f = &cand;
       }
       if (!f) {
         r.error = fmt::format("unknown option '--{}'", name);
@@ -135,7 +155,8 @@ ParseResult parseOptions(const std::vector<std::string>& args) {
     for (size_t k = 1; k < a.size(); ++k) {
       const Flag* f = nullptr;
       for (const auto& cand : kFlags) {
-        if (cand.short_name == a[k]) f = &cand;
+        if (cand.short_name == a[k])
+          f = &cand;
       }
       if (!f) {
         r.error = fmt::format("unknown option '-{}'", a[k]);
@@ -159,13 +180,20 @@ ParseResult parseOptions(const std::vector<std::string>& args) {
 }
 
 std::optional<int> signalNumberFor(const std::string& name) {
-  if (name == "STOP") return SIGTERM;
-  if (name == "RELOAD") return SIGHUP;
-  if (name == "DATA") return SIGUSR1;
-  if (name == "STATS") return SIGUSR2;
-  if (name == "STATS_CLEAR") return SIGRTMIN + 4;
-  if (name == "JSON") return SIGRTMIN + 2;
-  if (name == "TDATA") return SIGRTMIN + 1;
+  if (name == "STOP")
+    return SIGTERM;
+  if (name == "RELOAD")
+    return SIGHUP;
+  if (name == "DATA")
+    return SIGUSR1;
+  if (name == "STATS")
+    return SIGUSR2;
+  if (name == "STATS_CLEAR")
+    return SIGRTMIN + 4;
+  if (name == "JSON")
+    return SIGRTMIN + 2;
+  if (name == "TDATA")
+    return SIGRTMIN + 1;
   return std::nullopt;
 }
 

@@ -11,17 +11,17 @@ namespace vipd::daemon {
 struct Options {
   std::string config_file = "/etc/vipd/vipd.conf";
   bool config_file_given = false;
-  bool config_test = false;         // -t: check the config and exit
+  bool config_test = false;                    // -t: check the config and exit
   std::optional<std::string> config_test_log;  // -t=FILE writes diagnostics there
-  bool dump_conf = false;           // -d / --dump-conf
-  bool lenient = false;             // unknown keywords and bad values become warnings
-  std::optional<std::string> config_id;  // -i
-  bool foreground = false;          // -n
-  bool log_console = false;         // -l
-  bool log_detail = false;          // -D
-  bool no_syslog = false;           // -G
-  std::optional<std::string> log_file;  // -g
-  std::optional<std::string> log_facility;  // -S
+  bool dump_conf = false;                      // -d / --dump-conf
+  bool lenient = false;                        // unknown keywords and bad values become warnings
+  std::optional<std::string> config_id;        // -i
+  bool foreground = false;                     // -n
+  bool log_console = false;                    // -l
+  bool log_detail = false;                     // -D
+  bool no_syslog = false;                      // -G
+  std::optional<std::string> log_file;         // -g
+  std::optional<std::string> log_facility;     // -S
   bool vrrp_only = false, check_only = false;  // -P, -C
   std::optional<std::string> pid_file, vrrp_pid_file, checkers_pid_file, bfd_pid_file;
   std::optional<std::string> namespace_name;  // -s

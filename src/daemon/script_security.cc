@@ -1,5 +1,6 @@
 #include "daemon/script_security.h"
 
+#include <fmt/format.h>
 #include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -8,8 +9,6 @@
 #include <cstdlib>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 namespace vipd::daemon {
 namespace {
@@ -20,20 +19,23 @@ struct Use {
 };
 
 void add(std::vector<Use>& out, const std::optional<conf::ScriptCommand>& s, const SourceLoc& l) {
-  if (s) out.push_back({&*s, l});
+  if (s)
+    out.push_back({&*s, l});
 }
 
 std::vector<Use> collect(const conf::Config& c) {
   std::vector<Use> u;
-  for (const auto& s : c.vrrp_scripts) u.push_back({&s.script, s.loc});
+  for (const auto& s : c.vrrp_scripts)
+    u.push_back({&s.script, s.loc});
   for (const auto& i : c.instances) {
-    for (auto* s : {&i.notify_master, &i.notify_backup, &i.notify_fault, &i.notify_stop,
-                    &i.notify, &i.notify_master_rx_lower_pri}) {
+    for (auto* s : {&i.notify_master, &i.notify_backup, &i.notify_fault, &i.notify_stop, &i.notify,
+                    &i.notify_master_rx_lower_pri}) {
       add(u, *s, i.loc);
     }
   }
   for (const auto& g : c.sync_groups) {
-    for (auto* s : {&g.notify_master, &g.notify_backup, &g.notify_fault, &g.notify_stop, &g.notify}) {
+    for (auto* s :
+         {&g.notify_master, &g.notify_backup, &g.notify_fault, &g.notify_stop, &g.notify}) {
       add(u, *s, g.loc);
     }
   }
@@ -43,7 +45,8 @@ std::vector<Use> collect(const conf::Config& c) {
     for (const auto& r : v.real_servers) {
       add(u, r.notify_up, r.loc);
       add(u, r.notify_down, r.loc);
-      for (const auto& ch : r.checkers) add(u, ch.misc_path, ch.loc);
+      for (const auto& ch : r.checkers)
+        add(u, ch.misc_path, ch.loc);
     }
   }
   add(u, c.global.startup_script, SourceLoc{});
@@ -54,21 +57,26 @@ std::vector<Use> collect(const conf::Config& c) {
 // The user a script runs as: its own, else script_user, else keepalived_script if that
 // user exists, else root.
 bool runsAsRoot(const conf::ScriptCommand& s, const conf::GlobalDefs& g) {
-  if (s.user) return *s.user == "root" || *s.user == "0";
-  if (g.script_user) return g.script_user->command == "root" || g.script_user->command == "0";
+  if (s.user)
+    return *s.user == "root" || *s.user == "0";
+  if (g.script_user)
+    return g.script_user->command == "root" || g.script_user->command == "0";
   return getpwnam("keepalived_script") == nullptr;
 }
 
 std::string resolve(const std::string& prog) {
-  if (prog.find('/') != std::string::npos) return prog;
+  if (prog.find('/') != std::string::npos)
+    return prog;
   const char* path = getenv("PATH");
   std::string dirs = path ? path : "/usr/bin:/bin";
   size_t start = 0;
   while (start <= dirs.size()) {
     size_t end = dirs.find(':', start);
-    if (end == std::string::npos) end = dirs.size();
+    if (end == std::string::npos)
+      end = dirs.size();
     std::string cand = dirs.substr(start, end - start) + "/" + prog;
-    if (access(cand.c_str(), X_OK) == 0) return cand;
+    if (access(cand.c_str(), X_OK) == 0)
+      return cand;
     start = end + 1;
   }
   return "";
@@ -77,19 +85,24 @@ std::string resolve(const std::string& prog) {
 // Why `path` (a resolved script) could be replaced by a non-root user, or "" if it cannot.
 std::string unsafeReason(const std::string& path) {
   char real[PATH_MAX];
-  if (!realpath(path.c_str(), real)) return "";
+  if (!realpath(path.c_str(), real))
+    return "";
   std::string p = real;
   bool is_file = true;
   while (!p.empty()) {
     struct stat st {};
-    if (stat(p.c_str(), &st) != 0) return "";
+    if (stat(p.c_str(), &st) != 0)
+      return "";
     bool sticky_dir = !is_file && (st.st_mode & S_ISVTX);
-    if (st.st_uid != 0) return fmt::format("{} is owned by uid {}", p, st.st_uid);
-    if ((st.st_mode & S_IWOTH) && !sticky_dir) return fmt::format("{} is writable by everyone", p);
+    if (st.st_uid != 0)
+      return fmt::format("{} is owned by uid {}", p, st.st_uid);
+    if ((st.st_mode & S_IWOTH) && !sticky_dir)
+      return fmt::format("{} is writable by everyone", p);
     if ((st.st_mode & S_IWGRP) && st.st_gid != 0 && !sticky_dir) {
       return fmt::format("{} is writable by group {}", p, st.st_gid);
     }
-    if (p == "/") break;
+    if (p == "/")
+      break;
     auto slash = p.rfind('/');
     p = slash == 0 ? "/" : p.substr(0, slash);
     is_file = false;
@@ -104,18 +117,22 @@ bool checkScriptSecurity(const conf::Config& cfg, Diagnostics& diags) {
   bool violation = false;
   for (const auto& use : collect(cfg)) {
     auto argv = conf::splitCommand(use.script->command);
-    if (argv.empty()) continue;
+    if (argv.empty())
+      continue;
     std::string prog = resolve(argv[0]);
     if (prog.empty() || access(prog.c_str(), F_OK) != 0) {
       // Shell built-ins and redirections (`</dev/tcp/...`) run through /bin/sh.
-      if (argv[0][0] == '<' || argv[0] == "[" || argv[0] == "test") continue;
-      diags.warning(use.loc, fmt::format("script '{}' not found; it will be reported as failing",
-                                         argv[0]));
+      if (argv[0][0] == '<' || argv[0] == "[" || argv[0] == "test")
+        continue;
+      diags.warning(use.loc,
+                    fmt::format("script '{}' not found; it will be reported as failing", argv[0]));
       continue;
     }
-    if (!runsAsRoot(*use.script, cfg.global)) continue;
+    if (!runsAsRoot(*use.script, cfg.global))
+      continue;
     std::string why = unsafeReason(prog);
-    if (why.empty()) continue;
+    if (why.empty())
+      continue;
     violation = true;
     std::string msg = fmt::format("unsafe script '{}' runs as root: {}", argv[0], why);
     if (enforced) {

@@ -16,7 +16,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   o.max_lines = 20000;
   o.max_includes = 50;
   o.read_file = [&](const std::string& path, std::string& out) {
-    if (path != "/f/main.conf" && path != "/f/inc.conf") return false;
+    if (path != "/f/main.conf" && path != "/f/inc.conf")
+      return false;
     out = text;
     return true;
   };
@@ -28,7 +29,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // A config without errors must print back to something that parses to an equal model.
     std::string dumped = vipd::conf::dumpConfig(r.config);
     auto again = vipd::conf::loadText("/f/dump.conf", dumped, o, false);
-    if (again.diags.hasErrors() || !(again.config == r.config)) abort();
+    if (again.diags.hasErrors() || !(again.config == r.config))
+      abort();
   }
   return 0;
 }

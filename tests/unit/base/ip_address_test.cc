@@ -19,7 +19,8 @@ TEST(IpAddress, ParsesBothFamilies) {
 }
 
 TEST(IpAddress, RejectsMalformed) {
-  for (auto bad : {"", "192.168.100.", "192.168.100.", "1.2.3", "1.2.3.256", "::g", "10.0.0.1/24"}) {
+  for (auto bad :
+       {"", "192.168.100.", "192.168.100.", "1.2.3", "1.2.3.256", "::g", "10.0.0.1/24"}) {
     EXPECT_FALSE(IpAddress::parse(bad)) << bad;
   }
 }

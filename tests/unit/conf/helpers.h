@@ -17,7 +17,8 @@ struct MemFs {
     o.random_seed = 42;
     o.read_file = [this](const std::string& path, std::string& out) {
       auto it = files.find(path);
-      if (it == files.end()) return false;
+      if (it == files.end())
+        return false;
       out = it->second;
       return true;
     };
@@ -26,11 +27,12 @@ struct MemFs {
       std::vector<std::string> out;
       auto star = pattern.find('*');
       for (const auto& [path, text] : files) {
-        if (star == std::string::npos ? path == pattern
-                                      : path.rfind(pattern.substr(0, star), 0) == 0 &&
-                                            path.size() >= pattern.size() - 1 &&
-                                            path.substr(path.size() - (pattern.size() - star - 1)) ==
-                                                pattern.substr(star + 1)) {
+        if (star == std::string::npos
+                ? path == pattern
+                : path.rfind(pattern.substr(0, star), 0) == 0 &&
+                      path.size() >= pattern.size() - 1 &&
+                      path.substr(path.size() - (pattern.size() - star - 1)) ==
+                          pattern.substr(star + 1)) {
           out.push_back(path);
         }
       }

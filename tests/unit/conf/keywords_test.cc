@@ -13,7 +13,9 @@ Config ok(const std::string& text) {
   return r.config;
 }
 
-const VrrpInstance& inst(const Config& c, size_t i = 0) { return c.instances.at(i); }
+const VrrpInstance& inst(const Config& c, size_t i = 0) {
+  return c.instances.at(i);
+}
 
 TEST(Keywords, GlobalDefs) {
   auto c = ok(R"(
@@ -172,10 +174,11 @@ vrrp_instance VI_1 {
 }
 
 TEST(Keywords, StateMasterWithoutPriorityIs255) {
-  auto c = ok("vrrp_instance A { state MASTER\n interface eth0\n virtual_router_id 1\n"
-              " virtual_ipaddress { 10.0.0.1 } }\n"
-              "vrrp_instance B { state BACKUP\n interface eth0\n virtual_router_id 2\n"
-              " virtual_ipaddress { 10.0.0.2 } }\n");
+  auto c =
+      ok("vrrp_instance A { state MASTER\n interface eth0\n virtual_router_id 1\n"
+         " virtual_ipaddress { 10.0.0.1 } }\n"
+         "vrrp_instance B { state BACKUP\n interface eth0\n virtual_router_id 2\n"
+         " virtual_ipaddress { 10.0.0.2 } }\n");
   EXPECT_EQ(effectivePriority(inst(c, 0)), 255);
   EXPECT_EQ(effectivePriority(inst(c, 1)), 100);
   EXPECT_EQ(effectiveAdvertInt(inst(c, 0)), seconds(1));
@@ -183,22 +186,25 @@ TEST(Keywords, StateMasterWithoutPriorityIs255) {
 }
 
 TEST(Keywords, IPv6InstanceIsVersion3) {
-  auto c = ok("vrrp_instance A { interface eth0\n virtual_router_id 1\n"
-              " virtual_ipaddress { fe80::1/64\n 2001:db8::10/64 } }\n");
+  auto c =
+      ok("vrrp_instance A { interface eth0\n virtual_router_id 1\n"
+         " virtual_ipaddress { fe80::1/64\n 2001:db8::10/64 } }\n");
   EXPECT_EQ(instanceFamily(inst(c)), Family::kInet6);
   EXPECT_EQ(effectiveVersion(inst(c), c.global), 3);
 }
 
 TEST(Keywords, AuthenticationAndStrictDefaults) {
-  auto c = ok("vrrp_instance A { interface eth0\n virtual_router_id 1\n"
-              " authentication {\n auth_type AH\n auth_pass secret\n }\n"
-              " virtual_ipaddress { 10.0.0.1 } }\n");
+  auto c =
+      ok("vrrp_instance A { interface eth0\n virtual_router_id 1\n"
+         " authentication {\n auth_type AH\n auth_pass secret\n }\n"
+         " virtual_ipaddress { 10.0.0.1 } }\n");
   ASSERT_TRUE(inst(c).authentication);
   EXPECT_EQ(inst(c).authentication->type, AuthType::kAh);
   EXPECT_EQ(inst(c).authentication->pass, "secret");
   EXPECT_TRUE(acceptMode(inst(c), c.global));
-  auto strict = ok("global_defs { vrrp_strict }\nvrrp_instance A { interface eth0\n"
-                   " virtual_router_id 1\n priority 255\n virtual_ipaddress { 10.0.0.1 } }\n");
+  auto strict =
+      ok("global_defs { vrrp_strict }\nvrrp_instance A { interface eth0\n"
+         " virtual_router_id 1\n priority 255\n virtual_ipaddress { 10.0.0.1 } }\n");
   EXPECT_FALSE(acceptMode(inst(strict), strict.global));
 }
 
@@ -280,8 +286,7 @@ use_pid_dir
   ASSERT_EQ(c.static_routes.size(), 4u);
   EXPECT_EQ(c.static_routes[1].words[0], "blackhole");
   EXPECT_EQ(c.static_rules.at(0).words.back(), "not");
-  EXPECT_EQ(c.linkbeat_interfaces.at(0).lines.at(0),
-            (std::vector<std::string>{"eth0", "MII"}));
+  EXPECT_EQ(c.linkbeat_interfaces.at(0).lines.at(0), (std::vector<std::string>{"eth0", "MII"}));
   EXPECT_EQ(c.track_groups.at(0).name, "TG");
   EXPECT_EQ(c.extra.at("net_namespace")[0][0], "blue");
   EXPECT_TRUE(c.extra.count("use_pid_dir"));
@@ -323,8 +328,8 @@ virtual_server group G {
 )");
   ASSERT_EQ(c.virtual_servers.size(), 3u);
   const auto& v0 = c.virtual_servers[0];
-  EXPECT_FALSE(v0.lb_algo);        // wlc, with a warning
-  EXPECT_FALSE(v0.protocol);       // UDP, keepalived's surprising default
+  EXPECT_FALSE(v0.lb_algo);   // wlc, with a warning
+  EXPECT_FALSE(v0.protocol);  // UDP, keepalived's surprising default
   EXPECT_EQ(v0.delay_loop, seconds(60));
   EXPECT_EQ(v0.real_servers.at(0).weight, 1);
   EXPECT_EQ(v0.real_servers[0].checkers.at(0).kind, CheckerKind::kTcp);
@@ -338,7 +343,8 @@ virtual_server group G {
   EXPECT_EQ(v2.group, "G");
   EXPECT_EQ(v2.lb_algo, "wrr");
   EXPECT_EQ(v2.lvs_method.method, "TUN");
-  EXPECT_EQ(v2.lvs_method.options, (std::vector<std::string>{"type", "gue", "port", "6080", "nocsum"}));
+  EXPECT_EQ(v2.lvs_method.options,
+            (std::vector<std::string>{"type", "gue", "port", "6080", "nocsum"}));
   EXPECT_EQ(v2.protocol, L4Protocol::kTcp);
   EXPECT_EQ(v2.persistence_timeout, seconds(360));
   EXPECT_EQ(v2.sorry_server->port, 8080);
@@ -412,8 +418,7 @@ SSL { password pw
   EXPECT_EQ(ch[0].kind, CheckerKind::kSslGet);
   ASSERT_EQ(ch[0].urls.size(), 2u);
   EXPECT_EQ(ch[0].urls[0].digest, "9b3a0c85a887a256d6939da88aabd8cd");
-  EXPECT_EQ(ch[0].urls[0].status_code,
-            (std::vector<std::pair<int, int>>{{200, 299}, {503, 503}}));
+  EXPECT_EQ(ch[0].urls[0].status_code, (std::vector<std::pair<int, int>>{{200, 299}, {503, 503}}));
   EXPECT_EQ(ch[0].urls[1].regex, "ok.*");
   EXPECT_TRUE(ch[0].urls[1].regex_no_match);
   EXPECT_EQ(ch[0].http_protocol, "1.1");
@@ -449,7 +454,8 @@ TEST(Keywords, BadValuesAreErrorsAtTheValue) {
            {"global_defs {\n smtp_alert maybe\n}\n", ":2:13"},
            {"virtual_server 10.0.0.1 80 {\n lb_algo fastest\n}\n", ":2:10"},
            {"virtual_server 10.0.0.1 80 {\n real_server 10.0.0.2 80 {\n"
-            "  HTTP_GET { url { digest xyz } }\n }\n}\n", ":3:27"},
+            "  HTTP_GET { url { digest xyz } }\n }\n}\n",
+            ":3:27"},
        }) {
     auto r = testing::load(text);
     ASSERT_TRUE(r.diags.hasErrors()) << text;
@@ -459,8 +465,9 @@ TEST(Keywords, BadValuesAreErrorsAtTheValue) {
 }
 
 TEST(Keywords, WrongArityAndMisplacedBlocks) {
-  auto r = testing::load("vrrp_instance A {\n priority\n interface eth0 eth1\n"
-                         " virtual_ipaddress 10.0.0.1\n}\n");
+  auto r = testing::load(
+      "vrrp_instance A {\n priority\n interface eth0 eth1\n"
+      " virtual_ipaddress 10.0.0.1\n}\n");
   ASSERT_EQ(r.diags.errorCount(), 3 + 1) << r.diags.str();  // + missing VRID
   EXPECT_NE(r.diags.all()[0].message.find("takes 1 argument(s), got 0"), std::string::npos);
   EXPECT_NE(r.diags.all()[2].message.find("needs a block"), std::string::npos);

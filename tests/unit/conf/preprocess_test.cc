@@ -84,7 +84,8 @@ TEST(Preprocess, MultiLineDefinitionsExpandToLinesAndNest) {
 }
 
 TEST(Preprocess, SequenceForms) {
-  EXPECT_EQ(pp("~SEQ(S, 0, 3) ip 10.0.${S}.1\n"), "ip 10.0.0.1\nip 10.0.1.1\nip 10.0.2.1\nip 10.0.3.1\n");
+  EXPECT_EQ(pp("~SEQ(S, 0, 3) ip 10.0.${S}.1\n"),
+            "ip 10.0.0.1\nip 10.0.1.1\nip 10.0.2.1\nip 10.0.3.1\n");
   EXPECT_EQ(pp("~SEQ(S, 2) a${S}\n"), "a1\na2\n");
   EXPECT_EQ(pp("~SEQ(S, 3, 1) a${S}\n"), "a3\na2\na1\n");
   EXPECT_EQ(pp("~SEQ(S, 10, -4, 1) a${S}\n"), "a10\na6\na2\n");

@@ -101,12 +101,15 @@ TEST(RoundTrip, PreprocessedConfigPrintsExpanded) {
 // not installed: `scripts/setup-deps.sh` installs them, and the corpus test requires them).
 TEST(RoundTrip, KeepalivedSamples) {
   const std::string dir = "/usr/share/doc/keepalived/samples";
-  if (!std::filesystem::exists(dir)) GTEST_SKIP() << "keepalived samples not installed";
+  if (!std::filesystem::exists(dir))
+    GTEST_SKIP() << "keepalived samples not installed";
   int checked = 0;
   for (const auto& e : std::filesystem::directory_iterator(dir)) {
     std::string name = e.path().filename();
-    if (name.rfind("keepalived.conf.", 0) != 0) continue;
-    if (name == "keepalived.conf.vrrp.lvs_syncd" || name == "keepalived.conf.vrrp.rules") continue;
+    if (name.rfind("keepalived.conf.", 0) != 0)
+      continue;
+    if (name == "keepalived.conf.vrrp.lvs_syncd" || name == "keepalived.conf.vrrp.rules")
+      continue;
     std::ifstream in(e.path());
     std::stringstream ss;
     ss << in.rdbuf();

@@ -11,7 +11,8 @@ void expectError(const std::string& text, const std::string& needle, int line) {
   auto r = testing::load(text);
   ASSERT_EQ(r.diags.errorCount(), 1) << r.diags.str();
   for (const auto& d : r.diags.all()) {
-    if (d.severity != Severity::kError) continue;
+    if (d.severity != Severity::kError)
+      continue;
     EXPECT_NE(d.message.find(needle), std::string::npos) << d.str();
     EXPECT_EQ(d.loc.line, line) << d.str();
   }
@@ -21,7 +22,8 @@ void expectWarning(const std::string& text, const std::string& needle) {
   auto r = testing::load(text);
   EXPECT_FALSE(r.diags.hasErrors()) << r.diags.str();
   bool found = false;
-  for (const auto& d : r.diags.all()) found = found || d.message.find(needle) != std::string::npos;
+  for (const auto& d : r.diags.all())
+    found = found || d.message.find(needle) != std::string::npos;
   EXPECT_TRUE(found) << "no warning '" << needle << "' in:\n" << r.diags.str();
 }
 
@@ -62,8 +64,9 @@ TEST(Validate, Version3IntervalLimit) {
 }
 
 TEST(Validate, Version2SubSecondIntervalWarns) {
-  expectWarning(instance(" virtual_router_id 1\n advert_int 0.5\n virtual_ipaddress { 10.0.0.1 }\n"),
-                "whole number of seconds");
+  expectWarning(
+      instance(" virtual_router_id 1\n advert_int 0.5\n virtual_ipaddress { 10.0.0.1 }\n"),
+      "whole number of seconds");
 }
 
 TEST(Validate, UnknownTrackScript) {
@@ -95,10 +98,12 @@ TEST(Validate, SameVridAllowedForOtherFamilyOrDisjointUnicast) {
   auto r = testing::load(
       instance(" virtual_router_id 7\n virtual_ipaddress { 10.0.0.1 }\n") +
       instance(" virtual_router_id 7\n virtual_ipaddress { 2001:db8::1 }\n", "W") +
-      instance(" virtual_router_id 8\n unicast_peer { 10.0.0.8 }\n virtual_ipaddress { 10.0.0.3 }\n",
-               "X") +
-      instance(" virtual_router_id 8\n unicast_peer { 10.0.0.9 }\n virtual_ipaddress { 10.0.0.4 }\n",
-               "Y"));
+      instance(
+          " virtual_router_id 8\n unicast_peer { 10.0.0.8 }\n virtual_ipaddress { 10.0.0.3 }\n",
+          "X") +
+      instance(
+          " virtual_router_id 8\n unicast_peer { 10.0.0.9 }\n virtual_ipaddress { 10.0.0.4 }\n",
+          "Y"));
   EXPECT_FALSE(r.diags.hasErrors()) << r.diags.str();
 }
 
@@ -126,9 +131,10 @@ TEST(Validate, UnicastPeerChecks) {
 }
 
 TEST(Validate, LoopbackRejected) {
-  expectError("vrrp_instance V {\n interface lo\n virtual_router_id 1\n"
-              " virtual_ipaddress { 10.0.0.1 }\n}\n",
-              "loopback", 1);
+  expectError(
+      "vrrp_instance V {\n interface lo\n virtual_router_id 1\n"
+      " virtual_ipaddress { 10.0.0.1 }\n}\n",
+      "loopback", 1);
 }
 
 TEST(Validate, UsabilityWarnings) {
@@ -147,12 +153,14 @@ TEST(Validate, ScriptWithoutCommand) {
 TEST(Validate, VirtualServerChecks) {
   expectError("virtual_server group nope {\n protocol TCP\n lb_algo rr\n}\n",
               "virtual_server_group 'nope' is not defined", 1);
-  expectError("virtual_server 10.0.0.1 80 {\n protocol TCP\n lb_algo rr\n"
-              " real_server 10.0.0.2 80 {\n  HTTP_GET {\n  }\n }\n}\n",
-              "has no url", 5);
-  expectError("virtual_server 10.0.0.1 80 {\n protocol TCP\n lb_algo rr\n"
-              " sorry_server 2001:db8::1 80\n}\n",
-              "sorry_server", 1);
+  expectError(
+      "virtual_server 10.0.0.1 80 {\n protocol TCP\n lb_algo rr\n"
+      " real_server 10.0.0.2 80 {\n  HTTP_GET {\n  }\n }\n}\n",
+      "has no url", 5);
+  expectError(
+      "virtual_server 10.0.0.1 80 {\n protocol TCP\n lb_algo rr\n"
+      " sorry_server 2001:db8::1 80\n}\n",
+      "sorry_server", 1);
 }
 
 }  // namespace

@@ -18,7 +18,8 @@ TEST(Options, KeepalivedFlagsBundledAndSeparate) {
 }
 
 TEST(Options, LongFormsAndAttachedValues) {
-  auto r = parseOptions({"--use-file=/x.conf", "--config-test", "--lenient", "-fother", "--dump-conf"});
+  auto r =
+      parseOptions({"--use-file=/x.conf", "--config-test", "--lenient", "-fother", "--dump-conf"});
   ASSERT_FALSE(r.error);
   EXPECT_EQ(r.options.config_file, "other");  // the last -f wins
   EXPECT_TRUE(r.options.config_test);
