@@ -2,8 +2,8 @@
 # Runs `vipd -t` over every sample config Debian's keepalived package ships. All must pass
 # except the two that are broken upstream, which must fail with the listed diagnostics.
 set -u
-vipd=$1
-expect_dir=$2
+vipd=$(realpath "$1")
+expect_dir=$(realpath "$2")
 samples=/usr/share/doc/keepalived/samples
 if [ ! -d "$samples" ]; then
   echo "FAIL: $samples missing (apt-get install keepalived)"
