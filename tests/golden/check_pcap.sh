@@ -26,6 +26,12 @@ check "tshark malformed or warnings" 0 "$bad"
 mo=$(tshark -r "$dir/v3_message_only.pcap" -o vrrp.v3_checksum_as_in_v2:TRUE -T fields \
   -e vrrp.checksum.status 2>/dev/null)
 check "tshark v3 message-only checksum" 1 "$mo"
+# keepalived's AH: tshark decodes the AH (SPI = source, sequence) and the VRRP inside it.
+ah=$(tshark -r "$dir/ah.pcap" -T fields -E separator=, -e ip.proto -e ah.spi -e ah.sequence \
+  -e vrrp.auth_type -e vrrp.checksum.status 2>/dev/null)
+check "tshark AH" "51,0xc0a8010a,9,2,1" "$ah"
+bad=$(tshark -r "$dir/ah.pcap" -Y '_ws.malformed or _ws.expert.severity >= 6291456' 2>/dev/null | wc -l)
+check "tshark AH malformed or warnings" 0 "$bad"
 scapy=$(/usr/bin/python3 - "$dir/adverts.pcap" <<'PY' 2>&1
 import sys, warnings
 warnings.filterwarnings("ignore")

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "proto/vrrp/ah.h"
 #include "proto/vrrp/checksum.h"
 #include "proto/vrrp/packet.h"
 #include "proto/vrrp/receive.h"
@@ -108,5 +109,15 @@ int main(int argc, char** argv) {
   if (!writePcap(dir + "/adverts.pcap", frames))
     return 1;
   std::vector<std::vector<uint8_t>> mo = {frame(s4, g4, 52, encode(a3, {s4, g4, true}))};
-  return writePcap(dir + "/v3_message_only.pcap", mo) ? 0 : 1;
+  if (!writePcap(dir + "/v3_message_only.pcap", mo))
+    return 1;
+  // keepalived's AH form: the whole datagram comes from encodeAhDatagram.
+  Advert h2 = a2;
+  h2.auth_type = AuthType::kAh;
+  auto dgram = encodeAhDatagram(encode(h2, {s4, g4, false}), {s4, g4, 9, 9, 255, false, {}},
+                                passwordBytes("secret"));
+  std::vector<uint8_t> f = {0x01, 0x00, 0x5e, 0x00, 0x00, 0x12, 0x00, 0x00, 0x5e, 0x00, 0x01, 51};
+  put16(f, 0x0800);
+  f.insert(f.end(), dgram.begin(), dgram.end());
+  return writePcap(dir + "/ah.pcap", {f}) ? 0 : 1;
 }

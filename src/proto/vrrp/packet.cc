@@ -41,6 +41,18 @@ std::string_view toString(DropReason r) {
       return "address_list";
     case DropReason::kUnicastSource:
       return "unicast_source";
+    case DropReason::kIpHeader:
+      return "ip_header";
+    case DropReason::kAhMismatch:
+      return "ah_mismatch";
+    case DropReason::kAhMalformed:
+      return "ah_malformed";
+    case DropReason::kAhIcv:
+      return "ah_icv";
+    case DropReason::kAhSpi:
+      return "ah_spi";
+    case DropReason::kAhReplay:
+      return "ah_replay";
     case DropReason::kCount:
       break;
   }

@@ -60,6 +60,12 @@ enum class DropReason : uint8_t {
   kInterval,       // v2 interval differs from the configured one (RFC 3768 7.1: MUST drop)
   kAddressList,    // v2 address list differs and sender is not the owner (RFC 3768 7.1)
   kUnicastSource,  // check_unicast_src: sender is not a configured peer
+  kIpHeader,       // the IPv4 header is truncated or its lengths are inconsistent
+  kAhMismatch,     // AH present but auth_type is not AH, or the reverse (keepalived drops both)
+  kAhMalformed,    // AH header truncated, wrong length or next header not VRRP
+  kAhIcv,          // HMAC-MD5-96 integrity check value does not match
+  kAhSpi,          // SPI differs from the IP source address (keepalived's SPI convention)
+  kAhReplay,       // sequence number not above the last one seen from this sender
   kCount,          // number of reasons (not a reason)
 };
 

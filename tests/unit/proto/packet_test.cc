@@ -5,26 +5,13 @@
 #include <gtest/gtest.h>
 
 #include "proto/vrrp/receive.h"
+#include "test_bytes.h"
 
 namespace vipd::vrrp {
 namespace {
 
-IpAddress ip(const char* s) {
-  return *IpAddress::parse(s);
-}
-
-std::vector<uint8_t> hex(const std::string& h) {
-  std::vector<uint8_t> out;
-  std::string digits;
-  for (char c : h) {
-    if (c != ' ')
-      digits += c;
-  }
-  for (size_t i = 0; i + 1 < digits.size(); i += 2) {
-    out.push_back(static_cast<uint8_t>(std::stoi(digits.substr(i, 2), nullptr, 16)));
-  }
-  return out;
-}
+using testing::hex;
+using testing::ip;
 
 Advert v2() {
   return Advert{2, 51, 100, 1, AuthType::kNone, {}, {ip("192.168.1.100")}};
