@@ -99,6 +99,20 @@ std::optional<bool> parseBool(std::string_view s) {
   return std::nullopt;
 }
 
+std::vector<std::string> split(std::string_view s, char sep) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= s.size()) {
+    size_t end = s.find(sep, start);
+    if (end == std::string_view::npos)
+      end = s.size();
+    if (end > start)
+      out.emplace_back(s.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
 std::string join(const std::vector<std::string>& words, std::string_view sep) {
   std::string out;
   for (size_t i = 0; i < words.size(); ++i) {

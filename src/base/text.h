@@ -18,6 +18,8 @@ std::string formatMicrosAsSeconds(int64_t us);
 // keepalived's <BOOL>: on|off|true|false|yes|no.
 std::optional<bool> parseBool(std::string_view s);
 bool iequals(std::string_view a, std::string_view b);
+// Pieces between separators; empty pieces are dropped ("a,,b" -> a, b).
+std::vector<std::string> split(std::string_view s, char sep);
 std::string join(const std::vector<std::string>& words, std::string_view sep = " ");
 // Quotes a word for printing back in keepalived syntax when it holds spaces or specials.
 std::string quoteIfNeeded(std::string_view word);

@@ -11,7 +11,8 @@ namespace {
 constexpr uint8_t kAhPayloadLen = 4;  // (24 bytes / 4) - 2, RFC 2402 2.2
 
 void put32(std::span<uint8_t> b, size_t at, uint32_t v) {
-  for (size_t i = 0; i < 4; ++i) b[at + i] = static_cast<uint8_t>(v >> (24 - 8 * i));
+  for (size_t i = 0; i < 4; ++i)
+    b[at + i] = static_cast<uint8_t>(v >> (24 - 8 * i));
 }
 
 uint32_t get32(std::span<const uint8_t> b, size_t at) {
@@ -32,10 +33,11 @@ std::array<uint8_t, kAhIcvLen> icv(std::span<const uint8_t> buf, const AhKey& ke
 
 // Zeroes what RFC 2402 3.3.3.1.1.1 calls mutable, as keepalived does.
 void zeroMutable(std::span<uint8_t> ip, bool unicast) {
-  ip[1] = 0;             // TOS
-  ip[6] = ip[7] = 0;     // flags + fragment offset
-  ip[10] = ip[11] = 0;   // header checksum
-  if (unicast) ip[8] = 0;  // TTL
+  ip[1] = 0;            // TOS
+  ip[6] = ip[7] = 0;    // flags + fragment offset
+  ip[10] = ip[11] = 0;  // header checksum
+  if (unicast)
+    ip[8] = 0;  // TTL
 }
 
 }  // namespace
@@ -69,26 +71,32 @@ std::vector<uint8_t> encodeAhDatagram(std::span<const uint8_t> vrrp_message, con
 std::variant<AhOpened, DropReason> openAhDatagram(std::span<const uint8_t> datagram,
                                                   const Ipv4Header& h, const AhKey& key,
                                                   bool unicast) {
-  if (h.protocol != kIpProtoAh) return DropReason::kAhMismatch;
+  if (h.protocol != kIpProtoAh)
+    return DropReason::kAhMismatch;
   auto packet = datagram.first(h.total_len);
-  if (packet.size() < h.header_len + kAhLen) return DropReason::kAhMalformed;
+  if (packet.size() < h.header_len + kAhLen)
+    return DropReason::kAhMalformed;
   auto ah = packet.subspan(h.header_len, kAhLen);
-  if (ah[0] != kIpProtoVrrp || ah[1] != kAhPayloadLen) return DropReason::kAhMalformed;
+  if (ah[0] != kIpProtoVrrp || ah[1] != kAhPayloadLen)
+    return DropReason::kAhMalformed;
 
   std::vector<uint8_t> covered(packet.begin(), packet.end());
   zeroMutable(std::span(covered).first(kIpv4HeaderLen), unicast);
   std::fill_n(covered.begin() + static_cast<std::ptrdiff_t>(h.header_len) + 12, kAhIcvLen, 0);
   auto mac = icv(covered, key);
-  if (CRYPTO_memcmp(mac.data(), ah.data() + 12, kAhIcvLen) != 0) return DropReason::kAhIcv;
+  if (CRYPTO_memcmp(mac.data(), ah.data() + 12, kAhIcvLen) != 0)
+    return DropReason::kAhIcv;
 
   AhOpened o{packet.subspan(h.header_len + kAhLen), get32(ah, 4), get32(ah, 8)};
-  if (o.spi != h.src.v4HostOrder()) return DropReason::kAhSpi;
+  if (o.spi != h.src.v4HostOrder())
+    return DropReason::kAhSpi;
   return o;
 }
 
 bool AhReplayGuard::accept(const IpAddress& src, uint32_t seq, Clock::time_point now) {
   auto [it, fresh] = seen_.try_emplace(src, Seen{seq, now});
-  if (fresh) return true;
+  if (fresh)
+    return true;
   Seen& s = it->second;
   if (seq > s.seq || now - s.at > forget_after_) {
     s = Seen{seq, now};

@@ -36,7 +36,7 @@ struct AhSendParams {
   uint16_t ip_id = 1;
   uint32_t seq = 1;
   uint8_t ttl = 255;
-  bool unicast = false;  // TTL is covered by the ICV only for multicast
+  bool unicast = false;         // TTL is covered by the ICV only for multicast
   std::optional<uint32_t> spi;  // keepalived's convention when unset: the source address
 };
 

@@ -15,13 +15,15 @@ void put16(std::span<uint8_t> b, size_t at, uint16_t v) {
 }
 
 uint32_t load32(std::span<const uint8_t> b, size_t at) {
-  return (uint32_t{b[at]} << 24) | (uint32_t{b[at + 1]} << 16) | (uint32_t{b[at + 2]} << 8) | b[at + 3];
+  return (uint32_t{b[at]} << 24) | (uint32_t{b[at + 1]} << 16) | (uint32_t{b[at + 2]} << 8) |
+         b[at + 3];
 }
 
 }  // namespace
 
 std::optional<Ipv4Header> parseIpv4(std::span<const uint8_t> p) {
-  if (p.size() < kIpv4HeaderLen || (p[0] >> 4) != 4) return std::nullopt;
+  if (p.size() < kIpv4HeaderLen || (p[0] >> 4) != 4)
+    return std::nullopt;
   Ipv4Header h;
   h.header_len = static_cast<size_t>(p[0] & 0x0f) * 4;
   h.total_len = get16(p, 2);

@@ -45,3 +45,13 @@ TEST(Text, QuotesOnlyWhenNeeded) {
 
 }  // namespace
 }  // namespace vipd
+
+namespace vipd {
+namespace {
+TEST(Text, SplitDropsEmptyPieces) {
+  EXPECT_EQ(split("a,,b,", ','), (std::vector<std::string>{"a", "b"}));
+  EXPECT_TRUE(split("", ',').empty());
+  EXPECT_EQ(split("one", ','), std::vector<std::string>{"one"});
+}
+}  // namespace
+}  // namespace vipd

@@ -33,7 +33,8 @@ Advert kaAdvert() {
 TEST(Ah, EncodesKeepalivedsBytesExactly) {
   auto vrrp = encode(kaAdvert(), {ip("10.9.0.1"), ip("224.0.0.18"), false});
   for (auto [seq, golden] : {std::pair{1u, kCaptured1}, std::pair{2u, kCaptured2}}) {
-    AhSendParams p{ip("10.9.0.1"), ip("224.0.0.18"), static_cast<uint16_t>(seq), seq, 255, false, {}};
+    AhSendParams p{
+        ip("10.9.0.1"), ip("224.0.0.18"), static_cast<uint16_t>(seq), seq, 255, false, {}};
     EXPECT_EQ(encodeAhDatagram(vrrp, p, kKey), hex(golden)) << "seq " << seq;
   }
 }
@@ -68,7 +69,8 @@ TEST(Ah, EveryCoveredByteIsProtectedAndMutableFieldsAreNot) {
     auto d = orig;
     d[i] ^= 0x01;
     auto h = parseIpv4(d);
-    if (!h) continue;  // the length or version byte: not an IPv4 datagram any more
+    if (!h)
+      continue;  // the length or version byte: not an IPv4 datagram any more
     auto r = openAhDatagram(d, *h, kKey, false);
     const bool mutable_field = i == 1 || i == 6 || i == 7 || i == 10 || i == 11;
     if (mutable_field) {
@@ -111,7 +113,8 @@ TEST(Ah, SpiMustBeTheSource) {
   auto vrrp = encode(kaAdvert(), {ip("10.9.0.1"), ip("224.0.0.18"), false});
   AhSendParams p{ip("10.9.0.1"), ip("224.0.0.18"), 1, 1, 255, false, {}};
   auto good = encodeAhDatagram(vrrp, p, kKey);
-  EXPECT_TRUE(std::holds_alternative<AhOpened>(openAhDatagram(good, *parseIpv4(good), kKey, false)));
+  EXPECT_TRUE(
+      std::holds_alternative<AhOpened>(openAhDatagram(good, *parseIpv4(good), kKey, false)));
   p.spi = ip("10.9.0.7").v4HostOrder();  // correctly signed, but not keepalived's SPI
   auto other = encodeAhDatagram(vrrp, p, kKey);
   auto r = openAhDatagram(other, *parseIpv4(other), kKey, false);

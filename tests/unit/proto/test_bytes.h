@@ -17,7 +17,8 @@ inline std::vector<uint8_t> hex(const std::string& h) {
   std::vector<uint8_t> out;
   std::string digits;
   for (char c : h) {
-    if (c != ' ') digits += c;
+    if (c != ' ')
+      digits += c;
   }
   for (size_t i = 0; i + 1 < digits.size(); i += 2) {
     out.push_back(static_cast<uint8_t>(std::stoi(digits.substr(i, 2), nullptr, 16)));
