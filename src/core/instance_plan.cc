@@ -15,7 +15,9 @@ InstancePlan planInstance(const conf::VrrpInstance& i, const conf::GlobalDefs& g
   p.version = static_cast<uint8_t>(conf::effectiveVersion(i, g));
   p.vrid = static_cast<uint8_t>(i.virtual_router_id);
   p.priority = conf::effectivePriority(i);
-  p.advert_interval = conf::effectiveAdvertInt(i);
+  // What goes on the wire is what the timers use: v2 whole seconds, v3 centiseconds.
+  p.advert_interval =
+      vrrp::fromWireInterval(p.version, vrrp::wireInterval(p.version, conf::effectiveAdvertInt(i)));
   p.primary = i.src_ip.value_or(primary);
   p.preempt = !i.nopreempt;
   p.preempt_delay = i.preempt_delay;

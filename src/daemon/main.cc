@@ -6,6 +6,7 @@
 
 #include "daemon/check_config.h"
 #include "daemon/options.h"
+#include "daemon/run_daemon.h"
 
 #ifndef VIPD_VERSION
 #define VIPD_VERSION "0.0.0"
@@ -39,6 +40,5 @@ int main(int argc, char** argv) {
   }
   if (o.config_test || o.dump_conf)
     return runConfigCheck(o, std::cout, std::cerr);
-  std::cerr << "vipd: the VRRP runtime is not part of this build yet; use -t or --dump-conf\n";
-  return 3;
+  return runDaemon(o);
 }

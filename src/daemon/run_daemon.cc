@@ -1,0 +1,131 @@
+#include "daemon/run_daemon.h"
+
+#include <fcntl.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <optional>
+
+#include "base/log.h"
+#include "conf/config.h"
+#include "daemon/dump_files.h"
+#include "daemon/vrrp_runtime.h"
+#include "io/loop.h"
+#include "sys/linux/netlink.h"
+#include "sys/linux/sd_notify.h"
+
+namespace vipd::daemon {
+namespace {
+
+std::optional<conf::Config> loadConfig(const Options& o) {
+  auto pre = conf::defaultPreprocessOptions();
+  if (o.config_id)
+    pre.config_id = *o.config_id;
+  auto r = conf::loadFile(o.config_file, pre, o.lenient);
+  for (const auto& d : r.diags.all()) {
+    (d.severity == Severity::kError ? log::error("{}", d.str()) : log::warning("{}", d.str()));
+  }
+  if (!r.ok()) {
+    log::error("{}: configuration refused ({} error(s))", o.config_file, r.diags.errorCount());
+    return std::nullopt;
+  }
+  return std::move(r.config);
+}
+
+int facilityFor(const std::optional<std::string>& s) {
+  // keepalived's -S takes 0..7 for LOG_LOCAL0..7.
+  if (!s)
+    return LOG_DAEMON;
+  int n = std::atoi(s->c_str());
+  return n >= 0 && n <= 7 ? (16 + n) << 3 : LOG_DAEMON;
+}
+
+// Refuses a second daemon on the same pid file, as keepalived does.
+bool claimPidFile(const std::string& path) {
+  std::ifstream in(path);
+  long pid = 0;
+  if (in >> pid && pid > 0 && ::kill(static_cast<pid_t>(pid), 0) == 0 &&
+      static_cast<pid_t>(pid) != ::getpid()) {
+    log::error("daemon is already running (pid {} in {})", pid, path);
+    return false;
+  }
+  std::ofstream out(path, std::ios::trunc);
+  out << ::getpid() << "\n";
+  if (!out) {
+    log::error("cannot write pid file {}: {}", path, std::strerror(errno));
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int runDaemon(const Options& o) {
+  log::Settings ls;
+  ls.console = o.log_console;
+  ls.syslog = !o.no_syslog;
+  ls.facility = facilityFor(o.log_facility);
+  ls.detail = o.log_detail;
+  log::init(ls);
+
+  auto cfg = loadConfig(o);
+  if (!cfg)
+    return 1;
+  if (!o.foreground && ::daemon(0, 0) != 0) {
+    log::error("cannot daemonize: {}", std::strerror(errno));
+    return 1;
+  }
+  const std::string pid_file = o.pid_file.value_or("/run/vipd.pid");
+  if (!claimPidFile(pid_file))
+    return 1;
+
+  int rc = 0;
+  try {
+    io::Loop loop;
+    sys::Netlink nl;
+    VrrpRuntime vrrp(loop, nl);
+    auto dump = [&](const char* path, const std::string& text) {
+      if (!writeFileAtomically(path, text))
+        log::error("cannot write {}", path);
+    };
+    loop.onSignals({SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2, SIGRTMIN + 2}, [&](int sig) {
+      if (sig == SIGTERM || sig == SIGINT) {
+        log::info("Stopping");
+        sys::sdNotify("STOPPING=1");
+        vrrp.stop();
+        loop.stop();
+      } else if (sig == SIGHUP) {
+        log::info("Reloading");
+        sys::sdNotify("RELOADING=1");
+        if (auto next = loadConfig(o)) {
+          vrrp.reload(*next);
+          log::info("Reload finished");
+        } else {
+          log::error("Reload refused; the running configuration stays");
+        }
+        sys::sdNotify("READY=1");
+      } else if (sig == SIGUSR1) {
+        dump("/tmp/keepalived.data", formatData(vrrp.view()));
+      } else if (sig == SIGUSR2) {
+        dump("/tmp/keepalived.stats", formatStats(vrrp.view()));
+      } else if (sig == SIGRTMIN + 2) {
+        dump("/tmp/keepalived.json", formatJson(vrrp.view()));
+      }
+    });
+    log::info("Starting vipd, {} VRRP instance(s)", cfg->instances.size());
+    vrrp.start(*cfg);
+    sys::sdNotify("READY=1");
+    loop.run();
+  } catch (const std::exception& e) {
+    log::error("fatal: {}", e.what());
+    rc = 1;
+  }
+  ::unlink(pid_file.c_str());
+  return rc;
+}
+
+}  // namespace vipd::daemon

@@ -1,0 +1,629 @@
+#include "daemon/vrrp_runtime.h"
+
+#include <linux/rtnetlink.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "base/log.h"
+#include "conf/resolve.h"
+#include "proto/vrrp/announce.h"
+#include "proto/vrrp/ipv4.h"
+#include "proto/vrrp/packet.h"
+#include "proto/vrrp/receive.h"
+#include "proto/vrrp/timers.h"
+
+namespace vipd::daemon {
+
+using vrrp::DropReason;
+
+struct VrrpRuntime::Instance {
+  conf::VrrpInstance conf;
+  core::InstancePlan plan;
+  std::unique_ptr<vrrp::VirtualRouter> vr;
+  Family family = Family::kInet;
+  std::string ifname;
+  int ifindex = 0;
+  sys::Mac mac{};
+  bool link_up = false;
+  std::optional<IpAddress> primary;  // our source address
+  bool unicast = false;
+  IpAddress group;
+  bool ah = false;
+  vrrp::AhKey ah_key{};
+  uint32_t ah_seq = 0;
+  uint16_t ip_id = 0;
+  std::unique_ptr<vrrp::AhReplayGuard> replay;
+  std::vector<sys::AddressRequest> addresses;  // virtual_ipaddress + _excluded, resolved
+  bool holding = false;
+  bool fault = false;
+  std::string fault_why;
+  std::optional<vrrp::Time> deadline;
+  InstanceCounters counters;
+};
+
+namespace {
+
+std::optional<uint8_t> scopeNumber(const std::optional<std::string>& s) {
+  if (!s)
+    return std::nullopt;
+  if (*s == "host")
+    return RT_SCOPE_HOST;
+  if (*s == "link")
+    return RT_SCOPE_LINK;
+  if (*s == "site")
+    return RT_SCOPE_SITE;
+  if (*s == "global")
+    return RT_SCOPE_UNIVERSE;
+  if (*s == "nowhere")
+    return RT_SCOPE_NOWHERE;
+  return static_cast<uint8_t>(std::atoi(s->c_str()));
+}
+
+std::string describe(const sys::AddressRequest& r) {
+  return r.prefix.addr.str() + "/" + std::to_string(r.prefix.len);
+}
+
+// The broadcast address keepalived computes for "brd +".
+IpAddress broadcastOf(const IpPrefix& p) {
+  const uint32_t host = p.len >= 32 ? 0 : (0xffffffffu >> p.len);
+  return IpAddress::v4(p.addr.v4HostOrder() | host);
+}
+
+}  // namespace
+
+VrrpRuntime::VrrpRuntime(io::Loop& loop, sys::Netlink& nl)
+    : loop_(loop), nl_(nl), monitor_(std::make_unique<sys::NetlinkMonitor>()) {
+  loop_.watch(monitor_->fd(), [this] {
+    monitor_->drain([this](const sys::LinkEvent& e) { onLink(e); },
+                    [this](const sys::AddressEvent& e) { onAddress(e); });
+  });
+  loop_.onTimer([this] { onTimer(); });
+}
+
+VrrpRuntime::~VrrpRuntime() {
+  loop_.unwatch(monitor_->fd());
+  for (auto& [key, s] : sockets_)
+    loop_.unwatch(s.fd());
+}
+
+void VrrpRuntime::start(const conf::Config& cfg) {
+  global_ = cfg.global;
+  for (const auto& ic : cfg.instances)
+    addInstance(ic);
+  rearm();
+}
+
+void VrrpRuntime::reload(const conf::Config& cfg) {
+  global_ = cfg.global;
+  std::vector<bool> kept(cfg.instances.size(), false);
+  for (size_t i = instances_.size(); i-- > 0;) {
+    const auto& old = instances_[i]->conf;
+    auto it = std::find_if(cfg.instances.begin(), cfg.instances.end(),
+                           [&](const conf::VrrpInstance& n) { return n.name == old.name; });
+    if (it != cfg.instances.end() && *it == old) {
+      kept[static_cast<size_t>(it - cfg.instances.begin())] = true;
+      continue;
+    }
+    log::info("({}) {} by reload", old.name, it == cfg.instances.end() ? "removed" : "changed");
+    removeInstance(i);
+  }
+  for (size_t i = 0; i < cfg.instances.size(); ++i) {
+    if (!kept[i])
+      addInstance(cfg.instances[i]);
+  }
+  rearm();
+}
+
+void VrrpRuntime::stop() {
+  for (auto& in : instances_) {
+    handle(*in, vrrp::Shutdown{});
+    if (in->holding)
+      setAddresses(*in, false);
+  }
+  instances_.clear();
+  timers_ = {};
+  loop_.setTimer(std::nullopt);
+}
+
+void VrrpRuntime::addInstance(const conf::VrrpInstance& ic) {
+  auto owned = std::make_unique<Instance>();
+  Instance& in = *owned;
+  in.conf = ic;
+  in.family = conf::instanceFamily(ic);
+  in.ifname = ic.interface.value_or("");
+  in.unicast = !ic.unicast_peer.empty();
+  in.group = ic.mcast_dst_ip.value_or(
+      *IpAddress::parse(in.family == Family::kInet ? "224.0.0.18" : "ff02::12"));
+  if (ic.authentication && ic.authentication->type == conf::AuthType::kAh &&
+      conf::effectiveVersion(ic, global_) == 2) {
+    in.ah = true;
+    in.ah_key = vrrp::passwordBytes(ic.authentication->pass);
+  }
+  instances_.push_back(std::move(owned));
+  bindInterface(in);
+  in.plan = core::planInstance(ic, global_, in.primary.value_or(IpAddress{}));
+  in.vr = std::make_unique<vrrp::VirtualRouter>(in.plan.params);
+  in.replay = std::make_unique<vrrp::AhReplayGuard>(in.vr->masterDownInterval());
+  log::info("({}) interface {} vrid {} priority {} {}", ic.name, in.ifname, ic.virtual_router_id,
+            in.plan.params.priority, in.unicast ? "unicast" : "multicast");
+  in.fault = false;
+  refreshFault(in);
+  openSocket(in);
+  if (in.fault)
+    handle(in, vrrp::FaultChanged{true, in.fault_why});
+  handle(in, vrrp::Startup{});
+}
+
+void VrrpRuntime::openSocket(Instance& in) {
+  // Backups must listen from the start: the socket (and its group membership) is opened
+  // as soon as the interface and source address are known, not on the first send.
+  if (in.ifindex == 0 || !in.primary)
+    return;
+  std::string error;
+  if (!socketFor(in, error))
+    log::error("({}) {}", in.conf.name, error);
+}
+
+void VrrpRuntime::removeInstance(size_t idx) {
+  Instance& in = *instances_[idx];
+  handle(in, vrrp::Shutdown{});
+  if (in.holding)
+    setAddresses(in, false);
+  instances_.erase(instances_.begin() + static_cast<std::ptrdiff_t>(idx));
+  // Drop the removed instance's timer entries (they point at it).
+  decltype(timers_) kept;
+  while (!timers_.empty()) {
+    auto e = timers_.top();
+    timers_.pop();
+    for (auto& other : instances_) {
+      if (other.get() == e.second) {
+        kept.push(e);
+        break;
+      }
+    }
+  }
+  timers_ = std::move(kept);
+}
+
+void VrrpRuntime::bindInterface(Instance& in) {
+  in.ifindex = 0;
+  in.link_up = false;
+  in.primary.reset();
+  auto link = nl_.link(in.ifname);
+  if (!link)
+    return;
+  in.ifindex = link->index;
+  in.mac = link->mac;
+  in.link_up = link->up;
+  in.addresses.clear();
+  auto add = [&](const conf::AddressEntry& e) {
+    sys::AddressRequest r;
+    r.ifindex = in.ifindex;
+    if (e.dev) {
+      auto l = nl_.link(*e.dev);
+      r.ifindex = l ? l->index : 0;
+    }
+    r.prefix = e.prefix;
+    if (e.broadcast && e.prefix.addr.isV4()) {
+      if (*e.broadcast == "+") {
+        r.broadcast = broadcastOf(e.prefix);
+      } else if (*e.broadcast != "-") {
+        r.broadcast = IpAddress::parse(*e.broadcast);
+      }
+    }
+    r.label = e.label;
+    r.scope = scopeNumber(e.scope);
+    r.nodad = true;
+    in.addresses.push_back(r);
+  };
+  for (const auto& e : in.conf.virtual_ipaddress)
+    add(e);
+  for (const auto& e : in.conf.virtual_ipaddress_excluded)
+    add(e);
+  // The source: unicast_src_ip / mcast_src_ip, else the interface's primary IPv4 address
+  // (RFC 5798 5.1.1.1) or its IPv6 link-local address (5.1.2.1).
+  if (in.conf.src_ip) {
+    in.primary = in.conf.src_ip;
+    return;
+  }
+  for (const auto& a : nl_.addresses(in.family)) {
+    if (a.ifindex != in.ifindex || a.secondary || a.tentative)
+      continue;
+    if (in.family == Family::kInet6 && !a.prefix.addr.isLinkLocalV6())
+      continue;
+    // Our own VIPs are not a primary address.
+    bool vip =
+        std::any_of(in.conf.virtual_ipaddress.begin(), in.conf.virtual_ipaddress.end(),
+                    [&](const conf::AddressEntry& e) { return e.prefix.addr == a.prefix.addr; });
+    if (vip)
+      continue;
+    in.primary = a.prefix.addr;
+    break;
+  }
+}
+
+void VrrpRuntime::refreshFault(Instance& in) {
+  std::string why;
+  if (in.ifindex == 0) {
+    why = "interface " + in.ifname + " not found";
+  } else if (!in.link_up) {
+    why = "interface " + in.ifname + " down";
+  } else if (!in.primary) {
+    why = "no usable " + std::string(in.family == Family::kInet ? "IPv4" : "IPv6 link-local") +
+          " address on " + in.ifname;
+  }
+  const bool fault = !why.empty();
+  if (!in.vr) {
+    in.fault = fault;
+    in.fault_why = why;
+    return;
+  }
+  // The engine's tie-break uses the primary address: rebuild it while it holds nothing.
+  if (!fault && in.primary && *in.primary != in.vr->params().primary &&
+      (in.vr->state() == vrrp::State::kFault || in.vr->state() == vrrp::State::kInit)) {
+    in.plan = core::planInstance(in.conf, global_, *in.primary);
+    in.vr = std::make_unique<vrrp::VirtualRouter>(in.plan.params);
+    in.fault = false;
+    in.deadline.reset();
+    log::info("({}) source address {}", in.conf.name, in.primary->str());
+    openSocket(in);
+    handle(in, vrrp::Startup{});
+    return;
+  }
+  if (!fault)
+    openSocket(in);
+  if (fault != in.fault) {
+    in.fault = fault;
+    in.fault_why = fault ? why : "interface " + in.ifname + " usable";
+    handle(in, vrrp::FaultChanged{fault, in.fault_why});
+  }
+}
+
+void VrrpRuntime::handle(Instance& in, const vrrp::Event& e) {
+  execute(in, in.vr->handle(e, io::monotonicNow()));
+}
+
+void VrrpRuntime::execute(Instance& in, const vrrp::Actions& actions) {
+  for (const auto& a : actions) {
+    if (auto* s = std::get_if<vrrp::SendAdvert>(&a)) {
+      sendAdvert(in, s->priority);
+    } else if (std::holds_alternative<vrrp::TakeAddresses>(a)) {
+      setAddresses(in, true);
+    } else if (std::holds_alternative<vrrp::ReleaseAddresses>(a)) {
+      setAddresses(in, false);
+    } else if (auto* g = std::get_if<vrrp::SendGarp>(&a)) {
+      sendGarps(in, g->count);
+    } else if (auto* t = std::get_if<vrrp::Transition>(&a)) {
+      ++in.counters.transitions;
+      // keepalived's wording, so that existing log checks keep matching; then the reason.
+      log::info("({}) Entering {} STATE ({}: {})", in.conf.name, vrrp::toString(t->to),
+                vrrp::toString(t->reason), t->detail);
+    } else if (auto* arm = std::get_if<vrrp::ArmTimer>(&a)) {
+      in.deadline = arm->at;
+      if (arm->at)
+        timers_.push({*arm->at, &in});
+    }
+  }
+}
+
+sys::VrrpSocket* VrrpRuntime::socketFor(Instance& in, std::string& error) {
+  if (in.ifindex == 0 || !in.primary) {
+    error = "no interface or source address";
+    return nullptr;
+  }
+  const uint8_t proto = in.ah ? vrrp::kIpProtoAh : vrrp::kIpProtoVrrp;
+  SocketKey key{in.ifindex, in.family, proto};
+  auto it = sockets_.find(key);
+  if (it != sockets_.end())
+    return &it->second;
+  sys::VrrpSocketConfig c;
+  c.family = in.family;
+  c.ifindex = in.ifindex;
+  c.ifname = in.ifname;
+  c.src = *in.primary;
+  c.protocol = proto;
+  c.group = *IpAddress::parse(in.family == Family::kInet ? "224.0.0.18" : "ff02::12");
+  auto s = sys::VrrpSocket::open(c, error);
+  if (!s)
+    return nullptr;
+  const int fd = s->fd();
+  it = sockets_.emplace(key, std::move(*s)).first;
+  loop_.watch(fd, [this, key] { onReadable(key); });
+  return &it->second;
+}
+
+void VrrpRuntime::sendAdvert(Instance& in, int priority) {
+  std::string error;
+  auto* sock = socketFor(in, error);
+  if (!sock) {
+    ++in.counters.send_errors;
+    log::warning("({}) cannot send advert: {}", in.conf.name, error);
+    return;
+  }
+  const auto& p = in.plan.params;
+  vrrp::Advert ad;
+  ad.version = p.version;
+  ad.vrid = p.vrid;
+  ad.priority = static_cast<uint8_t>(priority);
+  ad.interval = vrrp::wireInterval(p.version, p.advert_interval);
+  if (p.version == 2) {
+    ad.auth_type = in.plan.rx.auth_type;
+    if (ad.auth_type == vrrp::AuthType::kPass)
+      ad.auth_data = vrrp::passwordBytes(in.plan.rx.auth_pass);
+  }
+  ad.addrs = in.plan.rx.addrs;
+  std::vector<IpAddress> dsts;
+  if (in.unicast) {
+    for (const auto& peer : in.conf.unicast_peer)
+      dsts.push_back(peer.addr);
+  } else {
+    dsts.push_back(in.group);
+  }
+  const uint8_t ttl = in.unicast ? static_cast<uint8_t>(in.conf.unicast_ttl.value_or(255)) : 255;
+  for (const auto& dst : dsts) {
+    auto msg = vrrp::encode(ad, {*in.primary, dst, in.plan.v3_checksum_as_v2});
+    int err = 0;
+    if (in.family == Family::kInet6) {
+      err = sock->send(msg, dst);
+    } else if (in.ah) {
+      if (++in.ip_id == 0)
+        in.ip_id = 1;
+      auto dg = vrrp::encodeAhDatagram(
+          msg, {*in.primary, dst, in.ip_id, ++in.ah_seq, ttl, in.unicast, {}}, in.ah_key);
+      err = sock->send(dg, dst);
+    } else {
+      if (++in.ip_id == 0)
+        in.ip_id = 1;
+      std::vector<uint8_t> dg(vrrp::kIpv4HeaderLen + msg.size());
+      vrrp::Ipv4Header h;
+      h.total_len = static_cast<uint16_t>(dg.size());
+      h.id = in.ip_id;
+      h.ttl = ttl;
+      h.protocol = vrrp::kIpProtoVrrp;
+      h.src = *in.primary;
+      h.dst = dst;
+      vrrp::writeIpv4(h, std::span(dg).first<vrrp::kIpv4HeaderLen>());
+      std::copy(msg.begin(), msg.end(), dg.begin() + vrrp::kIpv4HeaderLen);
+      err = sock->send(dg, dst);
+    }
+    if (err) {
+      ++in.counters.send_errors;
+      if (in.counters.send_errors == 1 || in.counters.send_errors % 100 == 0)
+        log::warning("({}) advert to {} failed: {}", in.conf.name, dst.str(), std::strerror(err));
+    } else {
+      ++in.counters.adverts_sent;
+    }
+  }
+}
+
+void VrrpRuntime::setAddresses(Instance& in, bool add) {
+  for (const auto& r : in.addresses) {
+    if (r.ifindex == 0)
+      continue;
+    int err = add ? nl_.addAddress(r) : nl_.deleteAddress(r);
+    if (err == 0 || (add && err == EEXIST) || (!add && err == EADDRNOTAVAIL))
+      continue;
+    ++in.counters.address_errors;
+    log::error("({}) cannot {} {}: {}", in.conf.name, add ? "add" : "remove", describe(r),
+               std::strerror(err));
+  }
+  in.holding = add;
+}
+
+void VrrpRuntime::sendGarps(Instance& in, int count) {
+  for (const auto& r : in.addresses) {
+    if (r.ifindex == 0)
+      continue;
+    auto ps = packet_sockets_.find(r.ifindex);
+    if (ps == packet_sockets_.end()) {
+      std::string error;
+      auto s = sys::PacketSocket::open(r.ifindex, error);
+      if (!s) {
+        log::error("({}) {}", in.conf.name, error);
+        return;
+      }
+      ps = packet_sockets_.emplace(r.ifindex, std::move(*s)).first;
+    }
+    sys::Mac mac = in.mac;
+    if (r.ifindex != in.ifindex) {
+      if (auto l = nl_.link(r.ifindex))
+        mac = l->mac;
+    }
+    std::vector<uint8_t> frame;
+    if (r.prefix.addr.isV4()) {
+      frame = vrrp::gratuitousArp(mac, r.prefix.addr);
+    } else {
+      std::optional<IpAddress> ll;
+      if (in.family == Family::kInet6 && r.ifindex == in.ifindex)
+        ll = in.primary;
+      for (const auto& a : nl_.addresses(Family::kInet6)) {
+        if (ll)
+          break;
+        if (a.ifindex == r.ifindex && a.prefix.addr.isLinkLocalV6())
+          ll = a.prefix.addr;
+      }
+      if (!ll)
+        continue;
+      frame = vrrp::unsolicitedNa(mac, *ll, r.prefix.addr, false);
+    }
+    for (int i = 0; i < count; ++i) {
+      if (ps->second.send(frame) == 0)
+        ++in.counters.garps_sent;
+    }
+  }
+}
+
+void VrrpRuntime::onReadable(SocketKey key) {
+  auto it = sockets_.find(key);
+  if (it == sockets_.end())
+    return;
+  for (int n = 0; n < 256; ++n) {  // bounded: timers must not starve under a flood
+    auto d = it->second.receive();
+    if (!d)
+      break;
+    onDatagram(key, *d);
+  }
+  rearm();
+}
+
+void VrrpRuntime::drop(Instance* in, DropReason r, const IpAddress& src) {
+  auto& c = in ? in->counters : unmatched_;
+  const uint64_t n = ++c.drops[static_cast<size_t>(r)];
+  // Logged at 1, 10, 100, ... per reason: visible, but a flood cannot fill the log.
+  bool power_of_ten = true;
+  for (uint64_t v = n; v > 1; v /= 10) {
+    if (v % 10 != 0)
+      power_of_ten = false;
+  }
+  if (in && power_of_ten) {
+    log::warning("({}) dropped advert from {}: {} ({} so far)", in->conf.name, src.str(),
+                 vrrp::toString(r), n);
+  }
+}
+
+void VrrpRuntime::onDatagram(const SocketKey& key, sys::Datagram& d) {
+  const auto [ifindex, family, proto] = key;
+  std::span<const uint8_t> payload(d.bytes);
+  std::optional<vrrp::Ipv4Header> h;
+  size_t off = 0;
+  if (family == Family::kInet) {
+    h = vrrp::parseIpv4(d.bytes);
+    if (!h)
+      return drop(nullptr, DropReason::kIpHeader, d.src);
+    d.ttl = h->ttl;
+    off = h->header_len + (h->protocol == vrrp::kIpProtoAh ? vrrp::kAhLen : 0);
+  }
+  if (d.bytes.size() < off + 2)
+    return drop(nullptr, DropReason::kTooShort, d.src);
+  const uint8_t vrid = d.bytes[off + 1];
+  Instance* in = nullptr;
+  for (auto& c : instances_) {
+    if (c->ifindex == ifindex && c->family == family && c->plan.params.vrid == vrid) {
+      in = c.get();
+      break;
+    }
+  }
+  if (!in)
+    return drop(nullptr, DropReason::kUnknownVrid, d.src);
+  if (family == Family::kInet) {
+    if (in->ah != (h->protocol == vrrp::kIpProtoAh))
+      return drop(in, DropReason::kAhMismatch, d.src);
+    payload =
+        std::span<const uint8_t>(d.bytes).subspan(h->header_len, h->total_len - h->header_len);
+    if (in->ah) {
+      auto opened = vrrp::openAhDatagram(d.bytes, *h, in->ah_key, in->unicast);
+      if (auto* r = std::get_if<DropReason>(&opened))
+        return drop(in, *r, d.src);
+      const auto& o = std::get<vrrp::AhOpened>(opened);
+      if (!in->replay->accept(d.src, o.seq, std::chrono::steady_clock::now()))
+        return drop(in, DropReason::kAhReplay, d.src);
+      payload = o.vrrp;
+    }
+  }
+  // keepalived skips the TTL check in unicast mode (peers may be routed).
+  vrrp::RxMeta meta{d.src, d.dst, d.ttl, !in->unicast};
+  auto decoded = vrrp::decode(payload, meta);
+  if (auto* r = std::get_if<DropReason>(&decoded))
+    return drop(in, *r, d.src);
+  const auto& ad = std::get<vrrp::Decoded>(decoded).advert;
+  auto verdict = vrrp::checkAgainstInstance(ad, d.src, in->plan.rx);
+  if (verdict.drop)
+    return drop(in, *verdict.drop, d.src);
+  ++in->counters.adverts_received;
+  handle(*in, vrrp::AdvertIn{d.src, ad.priority, vrrp::fromWireInterval(ad.version, ad.interval)});
+}
+
+void VrrpRuntime::onTimer() {
+  const auto now = io::monotonicNow();
+  while (!timers_.empty() && timers_.top().first <= now) {
+    auto [at, in] = timers_.top();
+    timers_.pop();
+    if (in->deadline != at)
+      continue;  // superseded
+    handle(*in, vrrp::Tick{});
+  }
+  rearm();
+}
+
+void VrrpRuntime::rearm() {
+  while (!timers_.empty() && timers_.top().second->deadline != timers_.top().first)
+    timers_.pop();
+  loop_.setTimer(timers_.empty() ? std::nullopt : std::optional(timers_.top().first));
+}
+
+void VrrpRuntime::onLink(const sys::LinkEvent& e) {
+  for (auto& in : instances_) {
+    if (e.link.name != in->ifname && e.link.index != in->ifindex)
+      continue;
+    if (e.deleted) {
+      in->ifindex = 0;
+      in->link_up = false;
+    } else if (in->ifindex != e.link.index || in->link_up != e.link.up) {
+      const bool was_missing = in->ifindex == 0;
+      in->ifindex = e.link.index;
+      in->mac = e.link.mac;
+      in->link_up = e.link.up;
+      if (was_missing)
+        bindInterface(*in);
+      log::info("({}) interface {} {}", in->conf.name, in->ifname, e.link.up ? "up" : "down");
+    }
+    refreshFault(*in);
+  }
+  rearm();
+}
+
+void VrrpRuntime::onAddress(const sys::AddressEvent& e) {
+  for (auto& in : instances_) {
+    if (e.address.ifindex != in->ifindex && in->ifindex != 0) {
+      // A VIP may live on another device (`dev`).
+      bool ours =
+          std::any_of(in->addresses.begin(), in->addresses.end(),
+                      [&](const sys::AddressRequest& r) { return r.ifindex == e.address.ifindex; });
+      if (!ours)
+        continue;
+    }
+    auto vip =
+        std::find_if(in->addresses.begin(), in->addresses.end(), [&](const sys::AddressRequest& r) {
+          return r.ifindex == e.address.ifindex && r.prefix.addr == e.address.prefix.addr;
+        });
+    if (vip != in->addresses.end()) {
+      if (e.deleted && in->holding) {
+        // Someone removed a VIP while we are master: put it back and tell the LAN again.
+        ++in->counters.addresses_restored;
+        log::warning("({}) {} was removed from the interface; restoring it", in->conf.name,
+                     describe(*vip));
+        if (int err = nl_.addAddress(*vip); err != 0 && err != EEXIST)
+          log::error("({}) cannot restore {}: {}", in->conf.name, describe(*vip),
+                     std::strerror(err));
+        sendGarps(*in, 1);
+      }
+      continue;
+    }
+    if (e.address.ifindex != in->ifindex)
+      continue;
+    // A source address appeared or went away.
+    const bool lost =
+        e.deleted && in->primary && *in->primary == e.address.prefix.addr && !in->conf.src_ip;
+    if (lost || (!e.deleted && !in->primary)) {
+      bindInterface(*in);
+      refreshFault(*in);
+    }
+  }
+  rearm();
+}
+
+std::vector<VrrpRuntime::InstanceView> VrrpRuntime::view() const {
+  std::vector<InstanceView> out;
+  for (const auto& in : instances_) {
+    const auto& st = in->vr->stats();
+    out.push_back(InstanceView{in->conf.name, in->ifname, in->conf.virtual_router_id,
+                               in->vr->state(), in->vr->priority(), in->plan.params.priority,
+                               in->vr->masterAddress(), st.became_master, st.released_master,
+                               st.priority_zero_sent, st.priority_zero_received, &in->counters});
+  }
+  return out;
+}
+
+}  // namespace vipd::daemon

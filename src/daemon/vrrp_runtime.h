@@ -1,0 +1,94 @@
+#pragma once
+// The VRRP side of the daemon: the imperative shell around the engines. It owns the sockets
+// and the kernel state (addresses, VMACs), feeds received adverts, timer expiries and link
+// events to each instance's VirtualRouter, and carries out the actions it returns.
+
+#include <array>
+#include <map>
+#include <memory>
+#include <optional>
+#include <queue>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "conf/model.h"
+#include "core/instance_plan.h"
+#include "io/loop.h"
+#include "proto/vrrp/ah.h"
+#include "proto/vrrp/fsm.h"
+#include "sys/linux/netlink.h"
+#include "sys/linux/vrrp_socket.h"
+
+namespace vipd::daemon {
+
+struct InstanceCounters {
+  uint64_t adverts_sent = 0, adverts_received = 0, garps_sent = 0, transitions = 0;
+  uint64_t send_errors = 0, address_errors = 0, addresses_restored = 0;
+  std::array<uint64_t, static_cast<size_t>(vrrp::DropReason::kCount)> drops{};
+};
+
+class VrrpRuntime {
+ public:
+  VrrpRuntime(io::Loop& loop, sys::Netlink& nl);
+  ~VrrpRuntime();
+
+  // Creates and starts every instance of `cfg`. Instances whose interface is missing or has
+  // no usable address start in FAULT and recover when it appears.
+  void start(const conf::Config& cfg);
+  // Applies a new, already validated config: unchanged instances keep running untouched;
+  // removed and changed ones are stopped (releasing their addresses), new and changed ones
+  // are started.
+  void reload(const conf::Config& cfg);
+  // Every instance: priority-0 advert if master, addresses and VMACs removed.
+  void stop();
+
+  struct InstanceView {
+    std::string name, ifname;
+    int vrid = 0;
+    vrrp::State state = vrrp::State::kInit;
+    int priority = 0, base_priority = 0;
+    std::optional<IpAddress> master;
+    uint64_t became_master = 0, released_master = 0, priority_zero_sent = 0,
+             priority_zero_received = 0;
+    const InstanceCounters* counters = nullptr;
+  };
+  std::vector<InstanceView> view() const;
+
+ private:
+  struct Instance;
+  using SocketKey = std::tuple<int, Family, uint8_t>;  // ifindex, family, IP protocol
+
+  void addInstance(const conf::VrrpInstance& ic);
+  void removeInstance(size_t idx);
+  void bindInterface(Instance& in);
+  void handle(Instance& in, const vrrp::Event& e);
+  void execute(Instance& in, const vrrp::Actions& actions);
+  void sendAdvert(Instance& in, int priority);
+  void setAddresses(Instance& in, bool add);
+  void sendGarps(Instance& in, int count);
+  sys::VrrpSocket* socketFor(Instance& in, std::string& error);
+  void openSocket(Instance& in);
+  void onReadable(SocketKey key);
+  void onDatagram(const SocketKey& key, sys::Datagram& d);
+  void drop(Instance* in, vrrp::DropReason r, const IpAddress& src);
+  void onTimer();
+  void rearm();
+  void onLink(const sys::LinkEvent& e);
+  void onAddress(const sys::AddressEvent& e);
+  void refreshFault(Instance& in);
+
+  io::Loop& loop_;
+  sys::Netlink& nl_;
+  std::unique_ptr<sys::NetlinkMonitor> monitor_;
+  conf::GlobalDefs global_;
+  std::vector<std::unique_ptr<Instance>> instances_;
+  std::map<SocketKey, sys::VrrpSocket> sockets_;
+  std::map<int, sys::PacketSocket> packet_sockets_;
+  // Earliest deadline first; entries that no longer match an instance's deadline are stale.
+  using TimerEntry = std::pair<vrrp::Time, Instance*>;
+  std::priority_queue<TimerEntry, std::vector<TimerEntry>, std::greater<>> timers_;
+  InstanceCounters unmatched_;  // drops before an instance is known (no such VRID, bad header)
+};
+
+}  // namespace vipd::daemon

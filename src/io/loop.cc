@@ -1,0 +1,101 @@
+#include "io/loop.h"
+
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <system_error>
+
+namespace vipd::io {
+
+Micros monotonicNow() {
+  timespec ts;
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return Micros(int64_t{ts.tv_sec} * 1'000'000 + ts.tv_nsec / 1000);
+}
+
+Loop::Loop() {
+  epfd_ = ::epoll_create1(EPOLL_CLOEXEC);
+  timerfd_ = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+  if (epfd_ < 0 || timerfd_ < 0)
+    throw std::system_error(errno, std::generic_category(), "loop");
+  watch(timerfd_, [this] {
+    uint64_t n;
+    while (::read(timerfd_, &n, sizeof n) == sizeof n) {
+    }
+    if (on_timer_)
+      on_timer_();
+  });
+}
+
+Loop::~Loop() {
+  for (int fd : {epfd_, timerfd_, sigfd_}) {
+    if (fd >= 0)
+      ::close(fd);
+  }
+}
+
+void Loop::watch(int fd, std::function<void()> on_readable) {
+  handlers_[fd] = std::move(on_readable);
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.fd = fd;
+  ::epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev);
+}
+
+void Loop::unwatch(int fd) {
+  ::epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, nullptr);
+  handlers_.erase(fd);
+}
+
+void Loop::setTimer(std::optional<Micros> at) {
+  itimerspec its{};
+  if (at) {
+    // 0 would disarm: a deadline already due is set to the smallest future value.
+    const int64_t us = std::max<int64_t>(at->count(), 1);
+    its.it_value.tv_sec = us / 1'000'000;
+    its.it_value.tv_nsec = (us % 1'000'000) * 1000;
+  }
+  ::timerfd_settime(timerfd_, TFD_TIMER_ABSTIME, &its, nullptr);
+}
+
+void Loop::onSignals(const std::vector<int>& signals, std::function<void(int)> f) {
+  sigset_t set;
+  sigemptyset(&set);
+  for (int s : signals)
+    sigaddset(&set, s);
+  ::sigprocmask(SIG_BLOCK, &set, nullptr);
+  sigfd_ = ::signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+  on_signal_ = std::move(f);
+  watch(sigfd_, [this] {
+    signalfd_siginfo si;
+    while (::read(sigfd_, &si, sizeof si) == sizeof si)
+      on_signal_(static_cast<int>(si.ssi_signo));
+  });
+}
+
+void Loop::run() {
+  running_ = true;
+  epoll_event events[64];
+  while (running_) {
+    int n = ::epoll_wait(epfd_, events, 64, -1);
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      throw std::system_error(errno, std::generic_category(), "epoll_wait");
+    }
+    for (int i = 0; i < n && running_; ++i) {
+      auto it = handlers_.find(events[i].data.fd);
+      if (it != handlers_.end()) {
+        auto h = it->second;  // a handler may unwatch itself
+        h();
+      }
+    }
+  }
+}
+
+}  // namespace vipd::io

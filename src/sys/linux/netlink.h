@@ -1,0 +1,114 @@
+#pragma once
+// rtnetlink, written directly on the kernel's headers: interface lookups, addresses, macvlan
+// links, and the link/address event stream the daemon watches (rtnetlink(7)).
+//
+// Requests are values (AddressRequest, MacvlanRequest) so that tests can assert on exactly
+// what would be sent; Netlink executes them synchronously and returns the kernel's errno.
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/ip_address.h"
+
+namespace vipd::sys {
+
+using Mac = std::array<uint8_t, 6>;
+std::string formatMac(const Mac& m);
+
+struct Link {
+  int index = 0;
+  std::string name;
+  Mac mac{};
+  bool up = false;   // IFF_UP and IFF_RUNNING (carrier)
+  int master = 0;    // IFLA_LINK for macvlans: the lower device
+  std::string kind;  // "macvlan", "veth", "bridge", ...
+};
+
+struct Address {
+  int ifindex = 0;
+  IpPrefix prefix;
+  std::string label;
+  bool secondary = false;
+  bool tentative = false;  // IPv6 DAD not finished
+};
+
+struct AddressRequest {
+  int ifindex = 0;
+  IpPrefix prefix;
+  std::optional<IpAddress> broadcast;
+  std::optional<std::string> label;
+  std::optional<uint8_t> scope;  // RT_SCOPE_*
+  bool nodad = true;             // VIPs move between hosts: DAD would only delay them
+  bool operator==(const AddressRequest&) const = default;
+};
+
+struct MacvlanRequest {
+  std::string name;
+  int lower_ifindex = 0;
+  Mac mac{};
+  // private mode: the macvlan does not see traffic between its siblings (keepalived's
+  // default for use_vmac, which keeps a VMAC from answering its own lower device).
+  bool private_mode = true;
+};
+
+struct LinkEvent {
+  bool deleted = false;
+  Link link;
+};
+struct AddressEvent {
+  bool deleted = false;
+  Address address;
+};
+
+class Netlink {
+ public:
+  Netlink();  // throws std::system_error when the socket cannot be opened
+  ~Netlink();
+  Netlink(const Netlink&) = delete;
+  Netlink& operator=(const Netlink&) = delete;
+
+  std::vector<Link> links();
+  std::optional<Link> link(const std::string& name);
+  std::optional<Link> link(int index);
+  std::vector<Address> addresses(std::optional<Family> family = std::nullopt);
+
+  // 0 or a positive errno. EEXIST on add and EADDRNOTAVAIL on delete are reported, not
+  // hidden: the caller decides whether "already there" is fine.
+  int addAddress(const AddressRequest& r);
+  int deleteAddress(const AddressRequest& r);
+  int addMacvlan(const MacvlanRequest& r);
+  int setLinkUp(int ifindex, bool up);
+  int deleteLink(int ifindex);
+
+ private:
+  int request(std::vector<uint8_t>& msg);
+  std::vector<std::vector<uint8_t>> dump(std::vector<uint8_t>& msg);
+  int fd_ = -1;
+  uint32_t seq_ = 1;
+};
+
+// A second socket subscribed to link and address changes; readable through fd().
+class NetlinkMonitor {
+ public:
+  NetlinkMonitor();
+  ~NetlinkMonitor();
+  NetlinkMonitor(const NetlinkMonitor&) = delete;
+  NetlinkMonitor& operator=(const NetlinkMonitor&) = delete;
+  int fd() const { return fd_; }
+  // Reads what is pending without blocking and calls the handlers.
+  void drain(const std::function<void(const LinkEvent&)>& on_link,
+             const std::function<void(const AddressEvent&)>& on_address);
+
+ private:
+  int fd_ = -1;
+};
+
+// Parsing shared by both sockets (exposed for tests).
+std::optional<Link> parseLinkMessage(const uint8_t* nlmsg, size_t len);
+std::optional<Address> parseAddressMessage(const uint8_t* nlmsg, size_t len);
+
+}  // namespace vipd::sys

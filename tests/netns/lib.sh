@@ -1,0 +1,110 @@
+# Shared helpers for the namespace tests (source it). Everything created here carries the
+# prefix $P (unique per run) and is removed on exit, even on failure or interruption.
+#
+#   netns_lan N           a switch namespace with a bridge, N routers r1..rN (eth0,
+#                         10.77.0.K/24, fd00:77::K/64) and a client c (10.77.0.100)
+#   start_vipd NS CONF    runs vipd in NS in the foreground (logs in $WORK/NS.log)
+#   wait_for SECS DESC CMD...   polls CMD every 20 ms until it succeeds or SECS pass
+#   check DESC CMD...     counts a pass or a failure
+set -uo pipefail
+P=${P:-vt$$}
+WORK=$(mktemp -d /tmp/vipd-netns.XXXXXX)
+VIPD=${VIPD:-vipd}
+pass=0
+fail=0
+declare -A DAEMON_PIDS=()
+
+cleanup() {
+  for pid in "${DAEMON_PIDS[@]}"; do kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
+  for ns in $(ip netns list | awk '{print $1}' | grep "^$P-"); do ip netns del "$ns"; done
+  [ "$fail" -eq 0 ] && rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+nsx() { local ns=$1; shift; ip netns exec "$P-$ns" "$@"; }
+
+new_ns() {
+  ip netns add "$P-$1"
+  # No DAD: link-locals are usable at once (VRRPv3/IPv6 sources from them).
+  nsx "$1" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+  nsx "$1" ip link set lo up
+}
+
+# attach NS: a veth from NS to the switch's bridge.
+attach() {
+  local ns=$1
+  ip link add eth0 netns "$P-$ns" type veth peer name "p-$ns" netns "$P-sw"
+  nsx sw ip link set "p-$ns" master br0 up
+  nsx "$ns" ip link set eth0 up
+}
+
+netns_lan() {
+  local n=$1
+  new_ns sw
+  # No multicast snooping: the bridge floods VRRP multicast like a simple switch.
+  nsx sw ip link add br0 type bridge mcast_snooping 0
+  nsx sw ip link set br0 up
+  for k in $(seq 1 "$n"); do
+    new_ns "r$k"
+    attach "r$k"
+    nsx "r$k" ip addr add "10.77.0.$k/24" dev eth0
+    nsx "r$k" ip addr add "fd00:77::$k/64" dev eth0 nodad
+  done
+  new_ns c
+  attach c
+  nsx c ip addr add 10.77.0.100/24 dev eth0
+  nsx c ip addr add fd00:77::100/64 dev eth0 nodad
+}
+
+start_vipd() {
+  local ns=$1 conf=$2
+  # ip netns exec execs the daemon, so $! is the daemon itself (kill -9 reaches it).
+  ip netns exec "$P-$ns" "$VIPD" -n -l -G -f "$conf" -p "$WORK/$ns.pid" >>"$WORK/$ns.log" 2>&1 &
+  DAEMON_PIDS[$ns]=$!
+}
+
+stop_daemon() {  # stop_daemon NS [SIGNAL]
+  local pid=${DAEMON_PIDS[$1]:-}
+  [ -n "$pid" ] || return 0
+  kill "-${2:-TERM}" "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  unset "DAEMON_PIDS[$1]"
+}
+
+wait_for() {
+  local secs=$1 desc=$2; shift 2
+  local deadline=$(( $(date +%s%N) + secs * 1000000000 ))
+  while [ "$(date +%s%N)" -lt "$deadline" ]; do
+    "$@" >/dev/null 2>&1 && return 0
+    sleep 0.02
+  done
+  echo "timeout after ${secs}s: $desc"
+  return 1
+}
+
+check() {
+  local desc=$1; shift
+  if "$@"; then
+    pass=$((pass + 1)); echo "ok   $desc"
+  else
+    fail=$((fail + 1)); echo "FAIL $desc"
+  fi
+}
+
+has_addr() { nsx "$1" ip -o addr show dev eth0 | grep -qw "$2"; }
+lacks_addr() { ! has_addr "$@"; }
+
+# Exactly one of the given routers holds ADDR.
+holders() {
+  local addr=$1; shift
+  local out=""
+  for ns in "$@"; do has_addr "$ns" "$addr" && out+="$ns "; done
+  echo "${out% }"
+}
+
+finish() {
+  echo "$pass passed, $fail failed"
+  [ "$fail" -eq 0 ] || { echo "logs kept in $WORK"; for f in "$WORK"/*.log; do echo "== $f"; tail -30 "$f"; done; }
+  [ "$fail" -eq 0 ]
+}
