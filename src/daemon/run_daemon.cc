@@ -87,7 +87,7 @@ int runDaemon(const Options& o) {
   try {
     io::Loop loop;
     sys::Netlink nl;
-    VrrpRuntime vrrp(loop, nl);
+    VrrpRuntime vrrp(loop, nl, o.dont_release_vrrp);
     auto dump = [&](const char* path, const std::string& text) {
       if (!writeFileAtomically(path, text))
         log::error("cannot write {}", path);

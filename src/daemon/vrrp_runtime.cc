@@ -73,8 +73,11 @@ IpAddress broadcastOf(const IpPrefix& p) {
 
 }  // namespace
 
-VrrpRuntime::VrrpRuntime(io::Loop& loop, sys::Netlink& nl)
-    : loop_(loop), nl_(nl), monitor_(std::make_unique<sys::NetlinkMonitor>()) {
+VrrpRuntime::VrrpRuntime(io::Loop& loop, sys::Netlink& nl, bool dont_release)
+    : loop_(loop),
+      nl_(nl),
+      dont_release_(dont_release),
+      monitor_(std::make_unique<sys::NetlinkMonitor>()) {
   loop_.watch(monitor_->fd(), [this] {
     monitor_->drain([this](const sys::LinkEvent& e) { onLink(e); },
                     [this](const sys::AddressEvent& e) { onAddress(e); });
@@ -117,6 +120,7 @@ void VrrpRuntime::reload(const conf::Config& cfg) {
 }
 
 void VrrpRuntime::stop() {
+  stopping_ = true;
   for (auto& in : instances_) {
     handle(*in, vrrp::Shutdown{});
     if (in->holding)
@@ -150,10 +154,27 @@ void VrrpRuntime::addInstance(const conf::VrrpInstance& ic) {
             in.plan.params.priority, in.unicast ? "unicast" : "multicast");
   in.fault = false;
   refreshFault(in);
+  releaseStale(in);
   openSocket(in);
   if (in.fault)
     handle(in, vrrp::FaultChanged{true, in.fault_why});
   handle(in, vrrp::Startup{});
+}
+
+void VrrpRuntime::releaseStale(Instance& in) {
+  // A VIP already on the interface at startup was left by a daemon that died (kill -9, a
+  // crash): as a backup we must not answer ARP for it. keepalived's --dont-release-vrrp
+  // (-V) keeps them.
+  if (dont_release_ || in.addresses.empty())
+    return;
+  for (const auto& a : nl_.addresses()) {
+    for (const auto& r : in.addresses) {
+      if (r.ifindex != a.ifindex || r.prefix.addr != a.prefix.addr)
+        continue;
+      log::warning("({}) removing stale {} left on the interface", in.conf.name, describe(r));
+      nl_.deleteAddress(r);
+    }
+  }
 }
 
 void VrrpRuntime::openSocket(Instance& in) {
@@ -399,6 +420,10 @@ void VrrpRuntime::sendAdvert(Instance& in, int priority) {
 }
 
 void VrrpRuntime::setAddresses(Instance& in, bool add) {
+  if (!add && stopping_ && dont_release_) {  // -V: the addresses stay after we exit
+    in.holding = false;
+    return;
+  }
   for (const auto& r : in.addresses) {
     if (r.ifindex == 0)
       continue;

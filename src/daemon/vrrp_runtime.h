@@ -30,7 +30,8 @@ struct InstanceCounters {
 
 class VrrpRuntime {
  public:
-  VrrpRuntime(io::Loop& loop, sys::Netlink& nl);
+  // dont_release: keepalived's -V, leave VIPs in place at startup and exit.
+  VrrpRuntime(io::Loop& loop, sys::Netlink& nl, bool dont_release = false);
   ~VrrpRuntime();
 
   // Creates and starts every instance of `cfg`. Instances whose interface is missing or has
@@ -69,6 +70,7 @@ class VrrpRuntime {
   void sendGarps(Instance& in, int count);
   sys::VrrpSocket* socketFor(Instance& in, std::string& error);
   void openSocket(Instance& in);
+  void releaseStale(Instance& in);
   void onReadable(SocketKey key);
   void onDatagram(const SocketKey& key, sys::Datagram& d);
   void drop(Instance* in, vrrp::DropReason r, const IpAddress& src);
@@ -80,6 +82,8 @@ class VrrpRuntime {
 
   io::Loop& loop_;
   sys::Netlink& nl_;
+  bool dont_release_ = false;
+  bool stopping_ = false;
   std::unique_ptr<sys::NetlinkMonitor> monitor_;
   conf::GlobalDefs global_;
   std::vector<std::unique_ptr<Instance>> instances_;

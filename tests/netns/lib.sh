@@ -108,3 +108,48 @@ finish() {
   [ "$fail" -eq 0 ] || { echo "logs kept in $WORK"; for f in "$WORK"/*.log; do echo "== $f"; tail -30 "$f"; done; }
   [ "$fail" -eq 0 ]
 }
+
+# The client pings ADDR every 10 ms in the background; max_gap_ms reports the longest time
+# between two replies, i.e. the outage a user of the VIP saw.
+ping_start() {
+  nsx c ping -D -n -i 0.01 -W 0.2 "$1" >"$WORK/ping.out" 2>&1 &
+  PING_PID=$!
+}
+ping_stop_gap_ms() {
+  kill -INT "$PING_PID" 2>/dev/null
+  wait "$PING_PID" 2>/dev/null
+  grep -ao '^\[[0-9.]*\] [0-9]* bytes from' "$WORK/ping.out" | tr -d '[]' |
+    awk 'NR > 1 { g = ($1 - prev) * 1000; if (g > max) max = g } { prev = $1 }
+         END { printf "%d\n", max }'
+}
+
+# vrrp_conf NAME PRIORITY [LINES...]: a one-instance config for router NAME.
+vrrp_conf() {
+  local name=$1 prio=$2; shift 2
+  {
+    echo "vrrp_instance VI_1 {"
+    echo "  interface eth0"
+    echo "  virtual_router_id ${VRID:-77}"
+    echo "  priority $prio"
+    for l in "$@"; do echo "  $l"; done
+    echo "}"
+  } >"$WORK/$name.conf"
+  echo "$WORK/$name.conf"
+}
+
+reach() { nsx c ping -c1 -W1 "$1" >/dev/null 2>&1; }
+
+now_ms() { date +%s%3N; }
+# log_ms FILE PATTERN [AFTER_MS]: the time (epoch ms) of the first log line matching PATTERN
+# stamped at or after AFTER_MS.
+log_ms() {
+  local file=$1 pattern=$2 after=${3:-0} line t
+  while IFS= read -r line; do
+    t=$(date -d "${line%%: *}" +%s%3N 2>/dev/null) || continue
+    [ "$t" -ge "$after" ] && { echo "$t"; return 0; }
+  done < <(grep -a -- "$pattern" "$file")
+  return 1
+}
+any_holder() { [ -n "$(holders "$@")" ]; }
+# holder_is "r1 r2" ADDR ROUTERS...: exactly these hold ADDR (for wait_for).
+holder_is() { local want=$1 addr=$2; shift 2; [ "$(holders "$addr" "$@")" = "$want" ]; }

@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# vipd routers on a bridge in each mode keepalived users configure: election by address,
+# nopreempt, preempt_delay, unicast, IPv6, PASS and AH authentication, SIGHUP reload (good
+# and broken), and keepalived's state files on SIGUSR1 / SIGRTMIN+2.
+#   tests/netns/modes_test.sh VIPD
+VIPD=$(realpath "$1")
+source "$(dirname "$0")/lib.sh"
+netns_lan 2
+V3=("version 3" "advert_int 0.1")
+vips() { echo "virtual_ipaddress {"; for v in "$@"; do echo "  $v"; done; echo "}"; }
+readarray -t VIP1 < <(vips 10.77.0.201/24)
+stop_all() { stop_daemon r1 TERM; stop_daemon r2 TERM; }
+
+# --- equal priorities: a backup accepts any equal master (no tie-break in Backup, RFC
+# 5798 6.4.2); two masters that meet compare primary addresses and the higher one stays
+# (6.4.3). The split brain is made with a bridge filter that drops VRRP, links staying up.
+VRID=11
+start_vipd r1 "$(vrrp_conf r1 100 "${V3[@]}" "${VIP1[@]}")"
+wait_for 5 "r1 master" has_addr r1 10.77.0.201
+start_vipd r2 "$(vrrp_conf r2 100 "${V3[@]}" "${VIP1[@]}")"
+sleep 1
+check "equal priority: the first master stays (no tie-break in Backup)" \
+  [ "$(holders 10.77.0.201 r1 r2)" = r1 ]
+nsx sw nft -f - <<'NFT'
+table bridge vipdtest {
+  chain vrrp_cut { type filter hook forward priority 0; ip protocol 112 drop; }
+}
+NFT
+wait_for 3 "split brain: r2 master too" has_addr r2 10.77.0.201
+check "split brain: both hold the VIP" [ "$(holders 10.77.0.201 r1 r2)" = "r1 r2" ]
+nsx sw nft delete table bridge vipdtest
+wait_for 3 "healed: one holder" holder_is r2 10.77.0.201 r1 r2
+check "healed: equal priority, the higher address 10.77.0.2 stays master" \
+  [ "$(holders 10.77.0.201 r1 r2)" = r2 ]
+stop_all
+
+# --- nopreempt: a higher-priority router that starts later stays backup ---
+VRID=12
+start_vipd r2 "$(vrrp_conf r2 100 "${V3[@]}" "${VIP1[@]}")"
+wait_for 5 "r2 master" has_addr r2 10.77.0.201
+start_vipd r1 "$(vrrp_conf r1 150 "${V3[@]}" "${VIP1[@]}" "state BACKUP" nopreempt)"
+sleep 1.5
+check "nopreempt: r2 keeps the VIP" [ "$(holders 10.77.0.201 r1 r2)" = r2 ]
+check "nopreempt: r1 is backup" grep -q "Entering BACKUP STATE" "$WORK/r1.log"
+stop_daemon r2 KILL
+wait_for 3 "nopreempt r1 still takes over a dead master" has_addr r1 10.77.0.201
+check "nopreempt: takes over when the master dies" has_addr r1 10.77.0.201
+stop_all
+nsx r2 ip addr del 10.77.0.201/24 dev eth0 2>/dev/null
+
+# --- preempt_delay: preemption waits the delay, then happens ---
+VRID=13
+: >"$WORK/r1.log"
+start_vipd r2 "$(vrrp_conf r2 100 "${V3[@]}" "${VIP1[@]}")"
+wait_for 5 "r2 master" has_addr r2 10.77.0.201
+t0=$(now_ms)
+start_vipd r1 "$(vrrp_conf r1 150 "${V3[@]}" "${VIP1[@]}" "preempt_delay 1.5")"
+wait_for 5 "r1 preempts after the delay" has_addr r1 10.77.0.201
+waited=$(( $(log_ms "$WORK/r1.log" "Entering MASTER STATE" "$t0") - t0 ))
+echo "     preempt_delay 1.5 s: r1 took over after ${waited} ms"
+check "preempt_delay: not before 1.5 s" [ "$waited" -ge 1450 ]
+check "preempt_delay: not much after" [ "$waited" -le 2200 ]
+stop_all
+
+# --- unicast peers ---
+VRID=14
+start_vipd r1 "$(vrrp_conf r1 150 "${V3[@]}" "${VIP1[@]}" "unicast_src_ip 10.77.0.1" "unicast_peer {" "  10.77.0.2" "}")"
+start_vipd r2 "$(vrrp_conf r2 100 "${V3[@]}" "${VIP1[@]}" "unicast_src_ip 10.77.0.2" "unicast_peer {" "  10.77.0.1" "}")"
+wait_for 5 "unicast: r1 master" has_addr r1 10.77.0.201
+sleep 0.5
+echo "     unicast holders: [$(holders 10.77.0.201 r1 r2)]"
+check "unicast: r1 sole holder" [ "$(holders 10.77.0.201 r1 r2)" = r1 ]
+nsx sw ip link set p-r1 down
+wait_for 3 "unicast: r2 takes over" has_addr r2 10.77.0.201
+check "unicast: failover" has_addr r2 10.77.0.201
+nsx sw ip link set p-r1 up
+wait_for 5 "unicast: r1 back" has_addr r1 10.77.0.201
+wait_for 2 "unicast: r2 releases" lacks_addr r2 10.77.0.201
+check "unicast: r1 preempts on return" [ "$(holders 10.77.0.201 r1 r2)" = r1 ]
+stop_all
+
+# --- IPv6, VRRPv3 ---
+VRID=15
+readarray -t VIP6 < <(vips fd00:77::200/64)
+start_vipd r1 "$(vrrp_conf r1 150 "${V3[@]}" "${VIP6[@]}")"
+start_vipd r2 "$(vrrp_conf r2 100 "${V3[@]}" "${VIP6[@]}")"
+wait_for 5 "IPv6: r1 master" has_addr r1 fd00:77::200
+sleep 0.5
+check "IPv6: r1 sole holder" [ "$(holders fd00:77::200 r1 r2)" = r1 ]
+check "IPv6: client reaches the VIP" reach fd00:77::200
+stop_daemon r1 TERM
+wait_for 3 "IPv6: r2 takes over" has_addr r2 fd00:77::200
+check "IPv6: failover on stop" has_addr r2 fd00:77::200
+check "IPv6: client reaches the VIP on r2" reach fd00:77::200
+stop_all
+
+# --- VRRPv2 PASS, then a wrong password: dropped and counted, both become master ---
+VRID=16
+auth() { echo "authentication {"; echo "  auth_type $1"; echo "  auth_pass $2"; echo "}"; }
+readarray -t PASS < <(auth PASS s3cret)
+start_vipd r1 "$(vrrp_conf r1 150 "version 2" "${VIP1[@]}" "${PASS[@]}")"
+start_vipd r2 "$(vrrp_conf r2 100 "version 2" "${VIP1[@]}" "${PASS[@]}")"
+wait_for 6 "PASS: r1 master" has_addr r1 10.77.0.201
+sleep 1.5
+check "PASS: r1 sole holder" [ "$(holders 10.77.0.201 r1 r2)" = r1 ]
+stop_daemon r2 TERM
+readarray -t BADPASS < <(auth PASS wrong)
+start_vipd r2 "$(vrrp_conf r2 100 "version 2" "${VIP1[@]}" "${BADPASS[@]}")"
+wait_for 6 "wrong password: r2 drops and counts" grep -q "auth_failed" "$WORK/r2.log"
+check "wrong password: dropped as auth_failed" grep -q "auth_failed" "$WORK/r2.log"
+stop_all
+
+# --- keepalived's AH between vipd routers ---
+VRID=17
+readarray -t AH < <(auth AH s3cret)
+: >"$WORK/r2.log"
+start_vipd r1 "$(vrrp_conf r1 150 "version 2" "${VIP1[@]}" "${AH[@]}")"
+start_vipd r2 "$(vrrp_conf r2 100 "version 2" "${VIP1[@]}" "${AH[@]}")"
+wait_for 6 "AH: r1 master" has_addr r1 10.77.0.201
+sleep 2
+check "AH: r1 sole holder" [ "$(holders 10.77.0.201 r1 r2)" = r1 ]
+check "AH: r2 dropped nothing" bash -c "! grep -q dropped '$WORK/r2.log'"
+stop_daemon r1 TERM
+wait_for 3 "AH: r2 takes over" has_addr r2 10.77.0.201
+check "AH: failover on stop" has_addr r2 10.77.0.201
+stop_all
+
+# --- SIGHUP: a new VIP replaces the old; a broken config is refused ---
+VRID=18
+conf=$(vrrp_conf r1 150 "${V3[@]}" "${VIP1[@]}")
+start_vipd r1 "$conf"
+wait_for 5 "reload: r1 master" has_addr r1 10.77.0.201
+vrrp_conf r1 150 "${V3[@]}" "virtual_ipaddress {" "  10.77.0.202/24" "}" >/dev/null
+kill -HUP "${DAEMON_PIDS[r1]}"
+wait_for 5 "reload: new VIP" has_addr r1 10.77.0.202
+check "reload: the new VIP is up" has_addr r1 10.77.0.202
+check "reload: the old VIP is gone" lacks_addr r1 10.77.0.201
+echo "vrrp_instance VI_1 { priority banana }" >"$conf"
+kill -HUP "${DAEMON_PIDS[r1]}"
+wait_for 3 "broken reload refused" grep -q "Reload refused" "$WORK/r1.log"
+check "broken reload: refused with the location" grep -q "r1.conf:1" "$WORK/r1.log"
+check "broken reload: still master with its VIP" has_addr r1 10.77.0.202
+
+# --- keepalived's state files ---
+rm -f /tmp/keepalived.data /tmp/keepalived.json
+kill -USR1 "${DAEMON_PIDS[r1]}"
+kill -s "$("$VIPD" --signum=JSON)" "${DAEMON_PIDS[r1]}"
+wait_for 3 "state files" test -s /tmp/keepalived.json
+check "SIGUSR1: keepalived.data shows MASTER" grep -q "State = MASTER" /tmp/keepalived.data
+check "JSON dump: parses, state 2 (MASTER)" /usr/bin/python3 -c \
+  'import json,sys; d=json.load(open("/tmp/keepalived.json")); sys.exit(0 if d[0]["data"]["state"]==2 and d[0]["stats"]["advert_sent"]>0 else 1)'
+stop_all
+finish
