@@ -144,6 +144,15 @@ void VrrpRuntime::addInstance(const conf::VrrpInstance& ic) {
       conf::effectiveVersion(ic, global_) == 2) {
     in.ah = true;
     in.ah_key = vrrp::passwordBytes(ic.authentication->pass);
+    // keepalived checks a peer's AH sequence number against its own instance counter (which
+    // it also sends with), so a peer restarting from 0 is dropped as a replay until it
+    // overtakes that counter, which it never does. Starting from the seconds since 2020
+    // keeps our sequence above any keepalived counter and above our own before a restart
+    // (v2 sends at most about one advert per second), until the year 2156.
+    in.ah_seq = static_cast<uint32_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                          std::chrono::system_clock::now().time_since_epoch())
+                                          .count() -
+                                      1577836800);
   }
   instances_.push_back(std::move(owned));
   bindInterface(in);
@@ -545,6 +554,9 @@ void VrrpRuntime::onDatagram(const SocketKey& key, sys::Datagram& d) {
       if (!in->replay->accept(d.src, o.seq, std::chrono::steady_clock::now()))
         return drop(in, DropReason::kAhReplay, d.src);
       payload = o.vrrp;
+      // Keep our counter at or above every sequence number heard, as keepalived does with
+      // its single per-instance counter: a keepalived peer drops anything below its own.
+      in->ah_seq = std::max(in->ah_seq, o.seq);
     }
   }
   // keepalived skips the TTL check in unicast mode (peers may be routed).

@@ -92,7 +92,8 @@ check() {
   fi
 }
 
-has_addr() { nsx "$1" ip -o addr show dev eth0 | grep -qw "$2"; }
+# No grep -q: it exits at the first match and, with pipefail, ip's SIGPIPE fails the pipe.
+has_addr() { nsx "$1" ip -o addr show dev eth0 | grep -w -- "$2" >/dev/null; }
 lacks_addr() { ! has_addr "$@"; }
 
 # Exactly one of the given routers holds ADDR.
@@ -153,3 +154,26 @@ log_ms() {
 any_holder() { [ -n "$(holders "$@")" ]; }
 # holder_is "r1 r2" ADDR ROUTERS...: exactly these hold ADDR (for wait_for).
 holder_is() { local want=$1 addr=$2; shift 2; [ "$(holders "$addr" "$@")" = "$want" ]; }
+
+# start_keepalived NS CONF: Debian's keepalived as a peer, VRRP only, in the foreground.
+start_keepalived() {
+  local ns=$1 conf=$2
+  rm -f "$WORK/$ns".ka*.pid
+  ip netns exec "$P-$ns" keepalived -n -l -D -P -f "$conf" -p "$WORK/$ns.ka.pid" \
+    -r "$WORK/$ns.kav.pid" -c "$WORK/$ns.kac.pid" -b "$WORK/$ns.kab.pid" >>"$WORK/$ns.log" 2>&1 &
+  DAEMON_PIDS[$ns]=$!
+}
+# stays_holder WANT ADDR ROUTERS...: WANT is the only holder over the next second (sampled
+# every 100 ms); prints the samples when it is not.
+stays_holder() {
+  local want=$1 addr=$2; shift 2
+  local seen="" h i
+  for i in $(seq 10); do
+    h=$(holders "$addr" "$@")
+    seen+="[$h]"
+    sleep 0.1
+  done
+  [ "$seen" = "$(printf "[$want]%.0s" $(seq 10))" ] && return 0
+  echo "     holders over 1 s: $seen"
+  return 1
+}
