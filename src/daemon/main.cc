@@ -1,5 +1,7 @@
 // vipd: the VRRP and load-balancing daemon. main() only dispatches; everything else lives in
 // the libraries so tests exercise the same code.
+#include <unistd.h>
+
 #include <iostream>
 #include <string>
 #include <vector>
@@ -20,7 +22,12 @@ int main(int argc, char** argv) {
     std::cerr << "vipd: " << *parsed.error << "\n" << usage();
     return 2;
   }
-  const Options& o = parsed.options;
+  Options o = parsed.options;
+  // A drop-in replacement: without -f, and without /etc/vipd/vipd.conf, read keepalived's.
+  if (!o.config_file_given && ::access(o.config_file.c_str(), F_OK) != 0 &&
+      ::access("/etc/keepalived/keepalived.conf", F_OK) == 0) {
+    o.config_file = "/etc/keepalived/keepalived.conf";
+  }
   if (o.help) {
     std::cout << usage();
     return 0;
