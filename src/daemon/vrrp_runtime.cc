@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 
 #include "base/log.h"
 #include "conf/resolve.h"
@@ -28,6 +29,10 @@ struct VrrpRuntime::Instance {
   sys::Mac mac{};
   bool link_up = false;
   std::optional<IpAddress> primary;  // our source address
+  // use_vmac: the macvlan with the virtual router MAC that carries the VIPs and sends the
+  // adverts and GARPs (unless vmac_xmit_base).
+  std::string vmac_name;
+  int vmac_ifindex = 0;
   bool unicast = false;
   IpAddress group;
   bool ah = false;
@@ -44,6 +49,13 @@ struct VrrpRuntime::Instance {
 };
 
 namespace {
+
+void writeSysctl(const std::string& path, const char* value) {
+  std::ofstream f(path);
+  f << value;
+  if (!f)
+    log::warning("cannot set {} to {}", path, value);
+}
 
 std::optional<uint8_t> scopeNumber(const std::optional<std::string>& s) {
   if (!s)
@@ -125,6 +137,7 @@ void VrrpRuntime::stop() {
     handle(*in, vrrp::Shutdown{});
     if (in->holding)
       setAddresses(*in, false);
+    tearDownVmac(*in);
   }
   instances_.clear();
   timers_ = {};
@@ -170,6 +183,63 @@ void VrrpRuntime::addInstance(const conf::VrrpInstance& ic) {
   handle(in, vrrp::Startup{});
 }
 
+void VrrpRuntime::setUpVmac(Instance& in) {
+  in.vmac_name =
+      in.conf.use_vmac->ifname.value_or("vrrp." + std::to_string(in.conf.virtual_router_id));
+  const auto mac = vrrp::virtualMac(in.family, static_cast<uint8_t>(in.conf.virtual_router_id));
+  auto existing = nl_.link(in.vmac_name);
+  if (existing &&
+      (existing->kind != "macvlan" || existing->master != in.ifindex || existing->mac != mac)) {
+    // Left by a daemon that died, or on another base: recreate it as configured.
+    nl_.deleteLink(existing->index);
+    existing.reset();
+  }
+  if (!existing) {
+    if (int err = nl_.addMacvlan({in.vmac_name, in.ifindex, mac, true});
+        err != 0 && err != EEXIST) {
+      log::error("({}) cannot create VMAC interface {}: {}", in.conf.name, in.vmac_name,
+                 std::strerror(err));
+      return;
+    }
+    existing = nl_.link(in.vmac_name);
+    if (!existing)
+      return;
+  }
+  in.vmac_ifindex = existing->index;
+  // VMAC sysctls: answer ARP only for addresses on the VMAC itself (arp_ignore 1; no
+  // arp_filter, since the route back to the asker is through the base) and accept
+  // our own source addresses arriving on it; an IPv4 VMAC gets no IPv6 (its MLD reports and
+  // DAD would move the shared MAC in the switches from the master to a backup).
+  const std::string base = "/proc/sys/net/ipv4/conf/" + in.vmac_name + "/";
+  for (const auto& [key, value] : {std::pair{"arp_ignore", "1"}, std::pair{"arp_filter", "0"},
+                                   std::pair{"accept_local", "1"}, std::pair{"rp_filter", "0"}}) {
+    writeSysctl(base + key, value);
+  }
+  if (in.family == Family::kInet)
+    writeSysctl("/proc/sys/net/ipv6/conf/" + in.vmac_name + "/disable_ipv6", "1");
+  // And the base must not tie the VIP to its own MAC: no replies for the VMAC's addresses
+  // (arp_ignore 1), and its own ARP requests use its address, not the VIP (arp_announce 2).
+  writeSysctl("/proc/sys/net/ipv4/conf/" + in.ifname + "/arp_ignore", "1");
+  writeSysctl("/proc/sys/net/ipv4/conf/" + in.ifname + "/arp_announce", "2");
+  nl_.setLinkUp(in.vmac_ifindex, true);
+  log::info("({}) VMAC {} ({}) on {}", in.conf.name, in.vmac_name, sys::formatMac(mac), in.ifname);
+}
+
+void VrrpRuntime::tearDownVmac(Instance& in) {
+  if (in.vmac_ifindex == 0 || (stopping_ && dont_release_))
+    return;
+  auto sock = sockets_.find(
+      SocketKey{in.vmac_ifindex, in.family, in.ah ? vrrp::kIpProtoAh : vrrp::kIpProtoVrrp});
+  if (sock != sockets_.end()) {
+    loop_.unwatch(sock->second.fd());
+    sockets_.erase(sock);
+  }
+  packet_sockets_.erase(in.vmac_ifindex);
+  if (int err = nl_.deleteLink(in.vmac_ifindex); err != 0)
+    log::error("({}) cannot remove VMAC {}: {}", in.conf.name, in.vmac_name, std::strerror(err));
+  in.vmac_ifindex = 0;
+}
+
 void VrrpRuntime::releaseStale(Instance& in) {
   // A VIP already on the interface at startup was left by a daemon that died (kill -9, a
   // crash): as a backup we must not answer ARP for it. keepalived's --dont-release-vrrp
@@ -201,6 +271,7 @@ void VrrpRuntime::removeInstance(size_t idx) {
   handle(in, vrrp::Shutdown{});
   if (in.holding)
     setAddresses(in, false);
+  tearDownVmac(in);
   instances_.erase(instances_.begin() + static_cast<std::ptrdiff_t>(idx));
   // Drop the removed instance's timer entries (they point at it).
   decltype(timers_) kept;
@@ -227,10 +298,12 @@ void VrrpRuntime::bindInterface(Instance& in) {
   in.ifindex = link->index;
   in.mac = link->mac;
   in.link_up = link->up;
+  if (in.conf.use_vmac)
+    setUpVmac(in);
   in.addresses.clear();
   auto add = [&](const conf::AddressEntry& e) {
     sys::AddressRequest r;
-    r.ifindex = in.ifindex;
+    r.ifindex = in.vmac_ifindex ? in.vmac_ifindex : in.ifindex;
     if (e.dev) {
       auto l = nl_.link(*e.dev);
       r.ifindex = l ? l->index : 0;
@@ -338,20 +411,28 @@ void VrrpRuntime::execute(Instance& in, const vrrp::Actions& actions) {
   }
 }
 
+int VrrpRuntime::vrrpIfindex(const Instance& in) {
+  // With use_vmac, adverts go out and come in on the VMAC (keepalived does the same): a
+  // macvlan hands multicast whose source MAC is one of its own VMACs to that VMAC only, so
+  // a socket on the base would never see the other routers' adverts.
+  return in.vmac_ifindex && !in.conf.vmac_xmit_base ? in.vmac_ifindex : in.ifindex;
+}
+
 sys::VrrpSocket* VrrpRuntime::socketFor(Instance& in, std::string& error) {
-  if (in.ifindex == 0 || !in.primary) {
+  const int ifindex = vrrpIfindex(in);
+  if (ifindex == 0 || !in.primary) {
     error = "no interface or source address";
     return nullptr;
   }
   const uint8_t proto = in.ah ? vrrp::kIpProtoAh : vrrp::kIpProtoVrrp;
-  SocketKey key{in.ifindex, in.family, proto};
+  SocketKey key{ifindex, in.family, proto};
   auto it = sockets_.find(key);
   if (it != sockets_.end())
     return &it->second;
   sys::VrrpSocketConfig c;
   c.family = in.family;
-  c.ifindex = in.ifindex;
-  c.ifname = in.ifname;
+  c.ifindex = ifindex;
+  c.ifname = ifindex == in.ifindex ? in.ifname : in.vmac_name;
   c.src = *in.primary;
   c.protocol = proto;
   c.group = *IpAddress::parse(in.family == Family::kInet ? "224.0.0.18" : "ff02::12");
@@ -534,7 +615,7 @@ void VrrpRuntime::onDatagram(const SocketKey& key, sys::Datagram& d) {
   const uint8_t vrid = d.bytes[off + 1];
   Instance* in = nullptr;
   for (auto& c : instances_) {
-    if (c->ifindex == ifindex && c->family == family && c->plan.params.vrid == vrid) {
+    if (vrrpIfindex(*c) == ifindex && c->family == family && c->plan.params.vrid == vrid) {
       in = c.get();
       break;
     }

@@ -71,6 +71,9 @@ class VrrpRuntime {
   sys::VrrpSocket* socketFor(Instance& in, std::string& error);
   void openSocket(Instance& in);
   void releaseStale(Instance& in);
+  void setUpVmac(Instance& in);
+  void tearDownVmac(Instance& in);
+  static int vrrpIfindex(const Instance& in);
   void onReadable(SocketKey key);
   void onDatagram(const SocketKey& key, sys::Datagram& d);
   void drop(Instance* in, vrrp::DropReason r, const IpAddress& src);

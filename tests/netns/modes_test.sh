@@ -125,6 +125,28 @@ wait_for 3 "AH: r2 takes over" has_addr r2 10.77.0.201
 check "AH: failover on stop" has_addr r2 10.77.0.201
 stop_all
 
+# --- use_vmac: the VIP lives on a macvlan with 00:00:5e:00:01:VRID; the client learns that
+# MAC, so a failover needs no ARP update at all; the VMAC is removed on exit ---
+VRID=19
+VMAC=00:00:5e:00:01:13
+readarray -t VM < <(printf '%s\n' "use_vmac" "${VIP1[@]}")
+start_vipd r1 "$(vrrp_conf r1 150 "${V3[@]}" "${VM[@]}")"
+start_vipd r2 "$(vrrp_conf r2 100 "${V3[@]}" "${VM[@]}")"
+vip_on_vmac() { nsx "$1" ip -o addr show dev vrrp.19 2>/dev/null | grep -w 10.77.0.201 >/dev/null; }
+wait_for 5 "VMAC: r1 master" vip_on_vmac r1
+sleep 0.5
+check "VMAC: vrrp.19 has the virtual router MAC" bash -c "ip -n $P-r1 link show vrrp.19 | grep -q $VMAC"
+check "VMAC: the VIP is on r1's VMAC only" bash -c "! ip -n $P-r2 -o addr show dev vrrp.19 | grep -qw 10.77.0.201"
+check "VMAC: the client reaches the VIP" reach 10.77.0.201
+check "VMAC: the client resolved the VIP to the VMAC" bash -c "ip -n $P-c neigh show 10.77.0.201 | grep -q $VMAC"
+stop_daemon r1 TERM
+wait_for 3 "VMAC: r2 takes over" vip_on_vmac r2
+check "VMAC: r2 takes over" vip_on_vmac r2
+check "VMAC: the client reaches the VIP through r2" reach 10.77.0.201
+check "VMAC: r1 removed its VMAC on exit" bash -c "! ip -n $P-r1 link show vrrp.19 2>/dev/null"
+stop_all
+check "VMAC: r2 removed its VMAC on exit" bash -c "! ip -n $P-r2 link show vrrp.19 2>/dev/null"
+
 # --- SIGHUP: a new VIP replaces the old; a broken config is refused ---
 VRID=18
 conf=$(vrrp_conf r1 150 "${V3[@]}" "${VIP1[@]}")
