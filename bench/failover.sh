@@ -28,12 +28,14 @@ conf_for() {  # conf_for DAEMON NAME PRIO INTERVAL
 }
 start() { if [ "$1" = keepalived ]; then start_keepalived "$2" "$3"; else start_vipd "$2" "$3"; fi; }
 
-# measure DAEMON INTERVAL EVENT -> "takeover_ms outage_ms"
+# measure DAEMON INTERVAL EVENT: writes "takeover_ms outage_ms" to $WORK/result (run in
+# this shell, not a subshell, so that its cleanup is over before the next run starts)
 measure() {
   local d=$1 i=$2 ev=$3
   start "$d" r1 "$(conf_for "$d" r1 150 "$i")"
   start "$d" r2 "$(conf_for "$d" r2 100 "$i")"
-  wait_for 15 "r1 master" holder_is r1 10.77.0.200 r1 r2 || { echo "- -"; return; }
+  echo "- -" >"$WORK/result"
+  wait_for 15 "r1 master" holder_is r1 10.77.0.200 r1 r2 || { stop_daemon r1 KILL; stop_daemon r2 KILL; return; }
   sleep 1
   ip -n "$P-r2" -ts monitor address dev eth0 >"$WORK/mon.txt" 2>/dev/null &
   local mon=$!
@@ -54,14 +56,14 @@ measure() {
   t1=$(grep -m1 '10.77.0.200' "$WORK/mon.txt" | sed 's/^\[\([^]]*\)\].*/\1/')
   t1=$(date -d "$t1" +%s.%N 2>/dev/null || echo "$t0")
   [ "$ev" = kill ] && gap="-"  # the killed daemon's VIP stays and keeps answering
-  echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%d", (b - a) * 1000 }') $gap"
+  echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%d", (b - a) * 1000 }') $gap" >"$WORK/result"
   stop_daemon r1 KILL; stop_daemon r2 TERM
   nsx sw ip link set p-r1 up
   for r in r1 r2; do nsx $r ip addr del 10.77.0.200/24 dev eth0 2>/dev/null; done
   sleep 0.3
 }
 
-median() { tr ' ' '\n' | grep -v '^-$' | sort -n | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)]; else print "-" }'; }
+median() { tr -s ' ' '\n' | grep -E '^[0-9]+$' | sort -n | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)]; else print "-" }'; }
 
 printf '%-6s %-9s %14s %14s %7s   %13s %13s\n' event interval "keepalived ms" "vipd ms" ratio \
   "ka outage ms" "vipd outage"
@@ -71,7 +73,8 @@ for i in "${intervals[@]}"; do
     for d in keepalived vipd; do
       ts="" os=""
       for _ in $(seq "$REPS"); do
-        read -r t o < <(measure $d "$i" $ev)
+        measure $d "$i" $ev
+        read -r t o <"$WORK/result"
         ts+="$t "; os+="$o "
       done
       take[$d]=$(echo "$ts" | median); out[$d]=$(echo "$os" | median)

@@ -67,6 +67,10 @@ start_vipd() {
 stop_daemon() {  # stop_daemon NS [SIGNAL]
   local pid=${DAEMON_PIDS[$1]:-}
   [ -n "$pid" ] || return 0
+  # keepalived's VRRP work is done by a child; -9 to the parent alone would orphan it.
+  if [ "${2:-TERM}" = KILL ] && [ -f "$WORK/$1.kav.pid" ]; then
+    kill -9 "$(cat "$WORK/$1.kav.pid")" 2>/dev/null
+  fi
   kill "-${2:-TERM}" "$pid" 2>/dev/null
   wait "$pid" 2>/dev/null
   unset "DAEMON_PIDS[$1]"
@@ -79,7 +83,7 @@ wait_for() {
     "$@" >/dev/null 2>&1 && return 0
     sleep 0.02
   done
-  echo "timeout after ${secs}s: $desc"
+  echo "timeout after ${secs}s: $desc" >&2
   return 1
 }
 
