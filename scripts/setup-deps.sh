@@ -7,6 +7,6 @@ SUDO=""
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
   build-essential g++ clang libclang-rt-14-dev cmake ninja-build ccache pkg-config \
-  libfmt-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev \
+  libfmt-dev libssl-dev libnftables-dev libgtest-dev libgmock-dev libbenchmark-dev \
   iproute2 iputils-ping nftables keepalived frr tcpdump tshark python3-scapy procps >/dev/null
 echo "dependencies installed"

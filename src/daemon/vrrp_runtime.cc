@@ -41,6 +41,7 @@ struct VrrpRuntime::Instance {
   uint16_t ip_id = 0;
   std::unique_ptr<vrrp::AhReplayGuard> replay;
   std::vector<sys::AddressRequest> addresses;  // virtual_ipaddress + _excluded, resolved
+  bool no_accept = false;  // Accept_Mode False and not the owner: VIP traffic is dropped
   bool holding = false;
   bool fault = false;
   std::string fault_why;
@@ -167,6 +168,7 @@ void VrrpRuntime::addInstance(const conf::VrrpInstance& ic) {
                                           .count() -
                                       1577836800);
   }
+  in.no_accept = !conf::acceptMode(ic, global_) && conf::effectivePriority(ic) != 255;
   instances_.push_back(std::move(owned));
   bindInterface(in);
   in.plan = core::planInstance(ic, global_, in.primary.value_or(IpAddress{}));
@@ -517,7 +519,13 @@ void VrrpRuntime::setAddresses(Instance& in, bool add) {
   for (const auto& r : in.addresses) {
     if (r.ifindex == 0)
       continue;
+    // no_accept: the drop rule is in place before the address exists and stays until it
+    // is gone, so there is no moment when the address accepts traffic.
+    if (add && in.no_accept)
+      filter(in, r.prefix.addr, true);
     int err = add ? nl_.addAddress(r) : nl_.deleteAddress(r);
+    if (!add && in.no_accept)
+      filter(in, r.prefix.addr, false);
     if (err == 0 || (add && err == EEXIST) || (!add && err == EADDRNOTAVAIL))
       continue;
     ++in.counters.address_errors;
@@ -525,6 +533,12 @@ void VrrpRuntime::setAddresses(Instance& in, bool add) {
                std::strerror(err));
   }
   in.holding = add;
+}
+
+void VrrpRuntime::filter(Instance& in, const IpAddress& a, bool block) {
+  auto err = block ? accept_filter_.block(a) : accept_filter_.unblock(a);
+  if (!err.empty())
+    log::error("({}) no_accept for {}: {}", in.conf.name, a.str(), err);
 }
 
 void VrrpRuntime::sendGarps(Instance& in, int count) {

@@ -17,6 +17,7 @@
 #include "io/loop.h"
 #include "proto/vrrp/ah.h"
 #include "proto/vrrp/fsm.h"
+#include "sys/linux/accept_filter.h"
 #include "sys/linux/netlink.h"
 #include "sys/linux/vrrp_socket.h"
 
@@ -67,6 +68,7 @@ class VrrpRuntime {
   void execute(Instance& in, const vrrp::Actions& actions);
   void sendAdvert(Instance& in, int priority);
   void setAddresses(Instance& in, bool add);
+  void filter(Instance& in, const IpAddress& a, bool block);
   void sendGarps(Instance& in, int count);
   sys::VrrpSocket* socketFor(Instance& in, std::string& error);
   void openSocket(Instance& in);
@@ -92,6 +94,7 @@ class VrrpRuntime {
   std::vector<std::unique_ptr<Instance>> instances_;
   std::map<SocketKey, sys::VrrpSocket> sockets_;
   std::map<int, sys::PacketSocket> packet_sockets_;
+  sys::AcceptFilter accept_filter_;
   // Earliest deadline first; entries that no longer match an instance's deadline are stale.
   using TimerEntry = std::pair<vrrp::Time, Instance*>;
   std::priority_queue<TimerEntry, std::vector<TimerEntry>, std::greater<>> timers_;

@@ -147,6 +147,18 @@ check "VMAC: r1 removed its VMAC on exit" bash -c "! ip -n $P-r1 link show vrrp.
 stop_all
 check "VMAC: r2 removed its VMAC on exit" bash -c "! ip -n $P-r2 link show vrrp.19 2>/dev/null"
 
+# --- no_accept (Accept_Mode False): the non-owner master holds the VIP and answers ARP for
+# it, but drops packets sent to it (nftables table inet vipd); the table goes on exit ---
+VRID=20
+start_vipd r1 "$(vrrp_conf r1 150 "${V3[@]}" "${VIP1[@]}" no_accept)"
+wait_for 5 "no_accept: r1 master" has_addr r1 10.77.0.201
+check "no_accept: the VIP is dropped (ping fails)" bash -c "! ip netns exec $P-c ping -c2 -W1 10.77.0.201 >/dev/null 2>&1"
+check "no_accept: ARP for the VIP is still answered" bash -c "ip -n $P-c neigh show 10.77.0.201 | grep -Eq 'REACHABLE|STALE|DELAY'"
+check "no_accept: the address is in the nftables set" bash -c "ip netns exec $P-r1 nft list set inet vipd no_accept4 | grep -q 10.77.0.201"
+check "no_accept: the router's own address still answers" reach 10.77.0.1
+stop_daemon r1 TERM
+check "no_accept: the table is removed on exit" bash -c "! ip netns exec $P-r1 nft list table inet vipd >/dev/null 2>&1"
+
 # --- SIGHUP: a new VIP replaces the old; a broken config is refused ---
 VRID=18
 conf=$(vrrp_conf r1 150 "${V3[@]}" "${VIP1[@]}")
