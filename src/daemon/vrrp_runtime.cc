@@ -9,6 +9,7 @@
 
 #include "base/log.h"
 #include "conf/resolve.h"
+#include "core/route_spec.h"
 #include "proto/vrrp/announce.h"
 #include "proto/vrrp/ipv4.h"
 #include "proto/vrrp/packet.h"
@@ -42,6 +43,8 @@ struct VrrpRuntime::Instance {
   std::unique_ptr<vrrp::AhReplayGuard> replay;
   std::vector<sys::AddressRequest> addresses;  // virtual_ipaddress + _excluded, resolved
   bool no_accept = false;  // Accept_Mode False and not the owner: VIP traffic is dropped
+  std::vector<sys::RouteRequest> routes;  // virtual_routes, resolved
+  std::vector<sys::RuleRequest> rules;    // virtual_rules
   bool holding = false;
   bool fault = false;
   std::string fault_why;
@@ -327,6 +330,7 @@ void VrrpRuntime::bindInterface(Instance& in) {
     add(e);
   for (const auto& e : in.conf.virtual_ipaddress_excluded)
     add(e);
+  planRoutes(in);
   // The source: unicast_src_ip / mcast_src_ip, else the interface's primary IPv4 address
   // (RFC 5798 5.1.1.1) or its IPv6 link-local address (5.1.2.1).
   if (in.conf.src_ip) {
@@ -516,6 +520,8 @@ void VrrpRuntime::setAddresses(Instance& in, bool add) {
     in.holding = false;
     return;
   }
+  if (!add)
+    setRoutes(in, false);  // routes may use the VIPs: they go first
   for (const auto& r : in.addresses) {
     if (r.ifindex == 0)
       continue;
@@ -532,7 +538,86 @@ void VrrpRuntime::setAddresses(Instance& in, bool add) {
     log::error("({}) cannot {} {}: {}", in.conf.name, add ? "add" : "remove", describe(r),
                std::strerror(err));
   }
+  if (add)
+    setRoutes(in, true);
   in.holding = add;
+}
+
+void VrrpRuntime::planRoutes(Instance& in) {
+  in.routes.clear();
+  in.rules.clear();
+  for (const auto& e : in.conf.virtual_routes) {
+    std::string error;
+    auto spec = core::parseRouteSpec(e.words, error);
+    if (!spec) {
+      log::warning("({}) virtual_routes entry skipped: {}", in.conf.name, error);
+      continue;
+    }
+    sys::RouteRequest r;
+    r.type = spec->type == core::RouteType::kBlackhole     ? RTN_BLACKHOLE
+             : spec->type == core::RouteType::kUnreachable ? RTN_UNREACHABLE
+             : spec->type == core::RouteType::kProhibit    ? RTN_PROHIBIT
+                                                           : RTN_UNICAST;
+    r.dst = spec->dst;
+    r.via = spec->via;
+    r.src = spec->src;
+    if (spec->dev) {
+      auto l = nl_.link(*spec->dev);
+      if (!l) {
+        log::warning("({}) virtual_routes: no interface {}", in.conf.name, *spec->dev);
+        continue;
+      }
+      r.oif = l->index;
+    }
+    if (spec->table)
+      r.table = *spec->table;
+    r.metric = spec->metric;
+    r.scope = spec->scope;
+    if (spec->protocol)
+      r.protocol = *spec->protocol;
+    r.onlink = spec->onlink;
+    in.routes.push_back(r);
+  }
+  for (const auto& e : in.conf.virtual_rules) {
+    std::string error;
+    auto spec = core::parseRuleSpec(e.words, error);
+    if (!spec) {
+      log::warning("({}) virtual_rules entry skipped: {}", in.conf.name, error);
+      continue;
+    }
+    sys::RuleRequest r;
+    r.family = spec->family;
+    r.from = spec->from;
+    r.to = spec->to;
+    r.iif = spec->iif;
+    r.oif = spec->oif;
+    if (spec->table)
+      r.table = *spec->table;
+    r.priority = spec->priority;
+    r.fwmark = spec->fwmark;
+    in.rules.push_back(r);
+  }
+}
+
+void VrrpRuntime::setRoutes(Instance& in, bool add) {
+  // Routes after the addresses they may depend on, rules after the routes; the reverse on
+  // release.
+  if (add) {
+    for (const auto& r : in.routes) {
+      if (int err = nl_.addRoute(r); err != 0 && err != EEXIST)
+        log::error("({}) cannot add route {}: {}", in.conf.name, r.dst.str(), std::strerror(err));
+    }
+    for (const auto& r : in.rules) {
+      if (int err = nl_.addRule(r); err != 0 && err != EEXIST)
+        log::error("({}) cannot add rule to table {}: {}", in.conf.name, r.table,
+                   std::strerror(err));
+    }
+    return;
+  }
+  for (const auto& r : in.rules)
+    nl_.deleteRule(r);
+  for (const auto& r : in.routes)
+    nl_.deleteRoute(r);
 }
 
 void VrrpRuntime::filter(Instance& in, const IpAddress& a, bool block) {

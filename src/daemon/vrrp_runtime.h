@@ -68,6 +68,8 @@ class VrrpRuntime {
   void execute(Instance& in, const vrrp::Actions& actions);
   void sendAdvert(Instance& in, int priority);
   void setAddresses(Instance& in, bool add);
+  void planRoutes(Instance& in);
+  void setRoutes(Instance& in, bool add);
   void filter(Instance& in, const IpAddress& a, bool block);
   void sendGarps(Instance& in, int count);
   sys::VrrpSocket* socketFor(Instance& in, std::string& error);

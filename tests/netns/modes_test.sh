@@ -159,6 +159,26 @@ check "no_accept: the router's own address still answers" reach 10.77.0.1
 stop_daemon r1 TERM
 check "no_accept: the table is removed on exit" bash -c "! ip netns exec $P-r1 nft list table inet vipd >/dev/null 2>&1"
 
+# --- virtual_routes / virtual_rules follow mastership ---
+VRID=22
+RT=("virtual_routes {" "  192.0.2.0/24 via 10.77.0.100 dev eth0" "  blackhole 198.51.100.0/24"
+    "}" "virtual_rules {" "  from 10.77.0.201 table 100 priority 100" "}")
+start_vipd r1 "$(vrrp_conf r1 150 "${V3[@]}" "${VIP1[@]}" "${RT[@]}")"
+start_vipd r2 "$(vrrp_conf r2 100 "${V3[@]}" "${VIP1[@]}" "${RT[@]}")"
+has_route() { ip -n "$P-$1" route show "$2" | grep . >/dev/null; }
+has_rule() { ip -n "$P-$1" rule show | grep "from 10.77.0.201 lookup 100" >/dev/null; }
+wait_for 5 "routes: r1 master" has_route r1 192.0.2.0/24
+sleep 0.3
+check "routes: the master has the route via the client" bash -c "ip -n $P-r1 route show 192.0.2.0/24 | grep -q 'via 10.77.0.100'"
+check "routes: the master has the blackhole" bash -c "ip -n $P-r1 route show type blackhole | grep -q 198.51.100.0/24"
+check "rules: the master has the rule" has_rule r1
+check "routes: the backup has neither" bash -c "! ip -n $P-r2 route show 192.0.2.0/24 | grep -q . && ! ip -n $P-r2 rule show | grep -q 'lookup 100'"
+stop_daemon r1 TERM
+wait_for 3 "routes: r2 takes them over" has_route r2 192.0.2.0/24
+check "routes: they move with the VIP" has_rule r2
+check "routes: r1 removed them on exit" bash -c "! ip -n $P-r1 route show 192.0.2.0/24 | grep -q . && ! ip -n $P-r1 rule show | grep -q 'lookup 100'"
+stop_all
+
 # --- SIGHUP: a new VIP replaces the old; a broken config is refused ---
 VRID=18
 conf=$(vrrp_conf r1 150 "${V3[@]}" "${VIP1[@]}")

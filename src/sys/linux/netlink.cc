@@ -1,5 +1,6 @@
 #include "sys/linux/netlink.h"
 
+#include <linux/fib_rules.h>
 #include <linux/if.h>
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
@@ -154,6 +155,64 @@ void stamp(std::vector<uint8_t>& msg, uint32_t seq, uint16_t extra_flags) {
   h.nlmsg_seq = seq;
   h.nlmsg_flags = static_cast<uint16_t>(h.nlmsg_flags | extra_flags);
   std::memcpy(msg.data(), &h, sizeof h);
+}
+
+Message routeMessage(uint16_t type, uint16_t flags, const RouteRequest& r) {
+  rtmsg rt{};
+  const bool v6 = r.dst.addr.isV6();
+  const size_t n = v6 ? 16 : 4;
+  rt.rtm_family = v6 ? AF_INET6 : AF_INET;
+  rt.rtm_dst_len = static_cast<uint8_t>(r.dst.len);
+  rt.rtm_table = r.table < 256 ? static_cast<uint8_t>(r.table) : uint8_t{RT_TABLE_UNSPEC};
+  rt.rtm_protocol = r.protocol;
+  rt.rtm_type = r.type;
+  // Like ip(8): link scope for a route without a gateway, universe otherwise.
+  rt.rtm_scope = r.scope.value_or(r.type != RTN_UNICAST ? RT_SCOPE_UNIVERSE
+                                  : r.via               ? RT_SCOPE_UNIVERSE
+                                                        : RT_SCOPE_LINK);
+  if (r.onlink)
+    rt.rtm_flags |= RTNH_F_ONLINK;
+  Message m(type, flags, &rt, sizeof rt);
+  if (r.dst.len > 0)
+    m.attr(RTA_DST, r.dst.addr.bytes().data(), n);
+  if (r.via)
+    m.attr(RTA_GATEWAY, r.via->bytes().data(), n);
+  if (r.src)
+    m.attr(RTA_PREFSRC, r.src->bytes().data(), n);
+  if (r.oif)
+    m.attr32(RTA_OIF, static_cast<uint32_t>(r.oif));
+  if (r.table >= 256)
+    m.attr32(RTA_TABLE, r.table);
+  if (r.metric)
+    m.attr32(RTA_PRIORITY, *r.metric);
+  return m;
+}
+
+Message ruleMessage(uint16_t type, uint16_t flags, const RuleRequest& r) {
+  fib_rule_hdr h{};
+  h.family = r.family == Family::kInet ? AF_INET : AF_INET6;
+  h.action = FR_ACT_TO_TBL;
+  h.table = r.table < 256 ? static_cast<uint8_t>(r.table) : uint8_t{RT_TABLE_UNSPEC};
+  const size_t n = r.family == Family::kInet ? 4 : 16;
+  if (r.from)
+    h.src_len = static_cast<uint8_t>(r.from->len);
+  if (r.to)
+    h.dst_len = static_cast<uint8_t>(r.to->len);
+  Message m(type, flags, &h, sizeof h);
+  if (r.from)
+    m.attr(FRA_SRC, r.from->addr.bytes().data(), n);
+  if (r.to)
+    m.attr(FRA_DST, r.to->addr.bytes().data(), n);
+  if (r.iif)
+    m.attr(FRA_IFNAME, *r.iif);
+  if (r.oif)
+    m.attr(FRA_OIFNAME, *r.oif);
+  m.attr32(FRA_TABLE, r.table);
+  if (r.priority)
+    m.attr32(FRA_PRIORITY, *r.priority);
+  if (r.fwmark)
+    m.attr32(FRA_FWMARK, *r.fwmark);
+  return m;
 }
 
 }  // namespace
@@ -335,6 +394,26 @@ int Netlink::addAddress(const AddressRequest& r) {
 
 int Netlink::deleteAddress(const AddressRequest& r) {
   auto m = addressMessage(RTM_DELADDR, 0, r);
+  return request(m.bytes());
+}
+
+int Netlink::addRoute(const RouteRequest& r) {
+  auto m = routeMessage(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, r);
+  return request(m.bytes());
+}
+
+int Netlink::deleteRoute(const RouteRequest& r) {
+  auto m = routeMessage(RTM_DELROUTE, 0, r);
+  return request(m.bytes());
+}
+
+int Netlink::addRule(const RuleRequest& r) {
+  auto m = ruleMessage(RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL, r);
+  return request(m.bytes());
+}
+
+int Netlink::deleteRule(const RuleRequest& r) {
+  auto m = ruleMessage(RTM_DELRULE, 0, r);
   return request(m.bytes());
 }
 

@@ -46,6 +46,26 @@ struct AddressRequest {
   bool operator==(const AddressRequest&) const = default;
 };
 
+struct RouteRequest {
+  uint8_t type = 1;  // RTN_UNICAST, RTN_BLACKHOLE, RTN_UNREACHABLE, RTN_PROHIBIT
+  IpPrefix dst;
+  std::optional<IpAddress> via, src;
+  int oif = 0;
+  uint32_t table = 254;  // RT_TABLE_MAIN
+  std::optional<uint32_t> metric;
+  std::optional<uint8_t> scope;
+  uint8_t protocol = 4;  // RTPROT_STATIC
+  bool onlink = false;
+};
+
+struct RuleRequest {
+  Family family = Family::kInet;
+  std::optional<IpPrefix> from, to;
+  std::optional<std::string> iif, oif;
+  uint32_t table = 254;
+  std::optional<uint32_t> priority, fwmark;
+};
+
 struct MacvlanRequest {
   std::string name;
   int lower_ifindex = 0;
@@ -80,6 +100,10 @@ class Netlink {
   // hidden: the caller decides whether "already there" is fine.
   int addAddress(const AddressRequest& r);
   int deleteAddress(const AddressRequest& r);
+  int addRoute(const RouteRequest& r);
+  int deleteRoute(const RouteRequest& r);
+  int addRule(const RuleRequest& r);
+  int deleteRule(const RuleRequest& r);
   int addMacvlan(const MacvlanRequest& r);
   int setLinkUp(int ifindex, bool up);
   int deleteLink(int ifindex);
