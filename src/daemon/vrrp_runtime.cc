@@ -9,7 +9,7 @@
 
 #include "base/log.h"
 #include "conf/resolve.h"
-#include "core/route_spec.h"
+#include "daemon/kernel_plan.h"
 #include "proto/vrrp/announce.h"
 #include "proto/vrrp/ipv4.h"
 #include "proto/vrrp/packet.h"
@@ -61,30 +61,8 @@ void writeSysctl(const std::string& path, const char* value) {
     log::warning("cannot set {} to {}", path, value);
 }
 
-std::optional<uint8_t> scopeNumber(const std::optional<std::string>& s) {
-  if (!s)
-    return std::nullopt;
-  if (*s == "host")
-    return RT_SCOPE_HOST;
-  if (*s == "link")
-    return RT_SCOPE_LINK;
-  if (*s == "site")
-    return RT_SCOPE_SITE;
-  if (*s == "global")
-    return RT_SCOPE_UNIVERSE;
-  if (*s == "nowhere")
-    return RT_SCOPE_NOWHERE;
-  return static_cast<uint8_t>(std::atoi(s->c_str()));
-}
-
 std::string describe(const sys::AddressRequest& r) {
   return r.prefix.addr.str() + "/" + std::to_string(r.prefix.len);
-}
-
-// The broadcast address keepalived computes for "brd +".
-IpAddress broadcastOf(const IpPrefix& p) {
-  const uint32_t host = p.len >= 32 ? 0 : (0xffffffffu >> p.len);
-  return IpAddress::v4(p.addr.v4HostOrder() | host);
 }
 
 }  // namespace
@@ -107,8 +85,24 @@ VrrpRuntime::~VrrpRuntime() {
     loop_.unwatch(s.fd());
 }
 
+void VrrpRuntime::applyStatics(const conf::Config& cfg) {
+  // static_ipaddress / static_routes / static_rules: set at startup whatever the VRRP
+  // state, replaced when a reload changes them, removed at exit.
+  KernelPlan next;
+  for (const auto& e : cfg.static_ipaddress)
+    next.addresses.push_back(addressRequest(e, 0, nl_));
+  next.routes = routeRequests(cfg.static_routes, nl_, "static");
+  next.rules = ruleRequests(cfg.static_rules, "static");
+  if (next == statics_)
+    return;
+  applyPlan(nl_, statics_, false, "static");
+  statics_ = next;
+  applyPlan(nl_, statics_, true, "static");
+}
+
 void VrrpRuntime::start(const conf::Config& cfg) {
   global_ = cfg.global;
+  applyStatics(cfg);
   for (const auto& ic : cfg.instances)
     addInstance(ic);
   rearm();
@@ -116,6 +110,7 @@ void VrrpRuntime::start(const conf::Config& cfg) {
 
 void VrrpRuntime::reload(const conf::Config& cfg) {
   global_ = cfg.global;
+  applyStatics(cfg);
   std::vector<bool> kept(cfg.instances.size(), false);
   for (size_t i = instances_.size(); i-- > 0;) {
     const auto& old = instances_[i]->conf;
@@ -144,6 +139,9 @@ void VrrpRuntime::stop() {
     tearDownVmac(*in);
   }
   instances_.clear();
+  if (!dont_release_)
+    applyPlan(nl_, statics_, false, "static");
+  statics_ = {};
   timers_ = {};
   loop_.setTimer(std::nullopt);
 }
@@ -306,25 +304,9 @@ void VrrpRuntime::bindInterface(Instance& in) {
   if (in.conf.use_vmac)
     setUpVmac(in);
   in.addresses.clear();
+  const int vip_ifindex = in.vmac_ifindex ? in.vmac_ifindex : in.ifindex;
   auto add = [&](const conf::AddressEntry& e) {
-    sys::AddressRequest r;
-    r.ifindex = in.vmac_ifindex ? in.vmac_ifindex : in.ifindex;
-    if (e.dev) {
-      auto l = nl_.link(*e.dev);
-      r.ifindex = l ? l->index : 0;
-    }
-    r.prefix = e.prefix;
-    if (e.broadcast && e.prefix.addr.isV4()) {
-      if (*e.broadcast == "+") {
-        r.broadcast = broadcastOf(e.prefix);
-      } else if (*e.broadcast != "-") {
-        r.broadcast = IpAddress::parse(*e.broadcast);
-      }
-    }
-    r.label = e.label;
-    r.scope = scopeNumber(e.scope);
-    r.nodad = true;
-    in.addresses.push_back(r);
+    in.addresses.push_back(addressRequest(e, vip_ifindex, nl_));
   };
   for (const auto& e : in.conf.virtual_ipaddress)
     add(e);
@@ -544,80 +526,13 @@ void VrrpRuntime::setAddresses(Instance& in, bool add) {
 }
 
 void VrrpRuntime::planRoutes(Instance& in) {
-  in.routes.clear();
-  in.rules.clear();
-  for (const auto& e : in.conf.virtual_routes) {
-    std::string error;
-    auto spec = core::parseRouteSpec(e.words, error);
-    if (!spec) {
-      log::warning("({}) virtual_routes entry skipped: {}", in.conf.name, error);
-      continue;
-    }
-    sys::RouteRequest r;
-    r.type = spec->type == core::RouteType::kBlackhole     ? RTN_BLACKHOLE
-             : spec->type == core::RouteType::kUnreachable ? RTN_UNREACHABLE
-             : spec->type == core::RouteType::kProhibit    ? RTN_PROHIBIT
-                                                           : RTN_UNICAST;
-    r.dst = spec->dst;
-    r.via = spec->via;
-    r.src = spec->src;
-    if (spec->dev) {
-      auto l = nl_.link(*spec->dev);
-      if (!l) {
-        log::warning("({}) virtual_routes: no interface {}", in.conf.name, *spec->dev);
-        continue;
-      }
-      r.oif = l->index;
-    }
-    if (spec->table)
-      r.table = *spec->table;
-    r.metric = spec->metric;
-    r.scope = spec->scope;
-    if (spec->protocol)
-      r.protocol = *spec->protocol;
-    r.onlink = spec->onlink;
-    in.routes.push_back(r);
-  }
-  for (const auto& e : in.conf.virtual_rules) {
-    std::string error;
-    auto spec = core::parseRuleSpec(e.words, error);
-    if (!spec) {
-      log::warning("({}) virtual_rules entry skipped: {}", in.conf.name, error);
-      continue;
-    }
-    sys::RuleRequest r;
-    r.family = spec->family;
-    r.from = spec->from;
-    r.to = spec->to;
-    r.iif = spec->iif;
-    r.oif = spec->oif;
-    if (spec->table)
-      r.table = *spec->table;
-    r.priority = spec->priority;
-    r.fwmark = spec->fwmark;
-    in.rules.push_back(r);
-  }
+  const std::string who = "(" + in.conf.name + ")";
+  in.routes = routeRequests(in.conf.virtual_routes, nl_, who);
+  in.rules = ruleRequests(in.conf.virtual_rules, who);
 }
 
 void VrrpRuntime::setRoutes(Instance& in, bool add) {
-  // Routes after the addresses they may depend on, rules after the routes; the reverse on
-  // release.
-  if (add) {
-    for (const auto& r : in.routes) {
-      if (int err = nl_.addRoute(r); err != 0 && err != EEXIST)
-        log::error("({}) cannot add route {}: {}", in.conf.name, r.dst.str(), std::strerror(err));
-    }
-    for (const auto& r : in.rules) {
-      if (int err = nl_.addRule(r); err != 0 && err != EEXIST)
-        log::error("({}) cannot add rule to table {}: {}", in.conf.name, r.table,
-                   std::strerror(err));
-    }
-    return;
-  }
-  for (const auto& r : in.rules)
-    nl_.deleteRule(r);
-  for (const auto& r : in.routes)
-    nl_.deleteRoute(r);
+  applyRoutes(nl_, KernelPlan{{}, in.routes, in.rules}, add, "(" + in.conf.name + ")");
 }
 
 void VrrpRuntime::filter(Instance& in, const IpAddress& a, bool block) {
@@ -739,7 +654,16 @@ void VrrpRuntime::onDatagram(const SocketKey& key, sys::Datagram& d) {
       in->ah_seq = std::max(in->ah_seq, o.seq);
     }
   }
-  // keepalived skips the TTL check in unicast mode (peers may be routed).
+  // keepalived skips the TTL check in unicast mode (peers may be routed), unless the peer
+  // has min_ttl / max_ttl: then its TTL must be within them.
+  if (in->unicast) {
+    for (const auto& peer : in->conf.unicast_peer) {
+      if (peer.addr != d.src || (!peer.min_ttl && !peer.max_ttl))
+        continue;
+      if (d.ttl < peer.min_ttl.value_or(0) || d.ttl > peer.max_ttl.value_or(255))
+        return drop(in, DropReason::kTtl, d.src);
+    }
+  }
   vrrp::RxMeta meta{d.src, d.dst, d.ttl, !in->unicast};
   auto decoded = vrrp::decode(payload, meta);
   if (auto* r = std::get_if<DropReason>(&decoded))

@@ -14,6 +14,7 @@
 
 #include "conf/model.h"
 #include "core/instance_plan.h"
+#include "daemon/kernel_plan.h"
 #include "io/loop.h"
 #include "proto/vrrp/ah.h"
 #include "proto/vrrp/fsm.h"
@@ -69,6 +70,7 @@ class VrrpRuntime {
   void sendAdvert(Instance& in, int priority);
   void setAddresses(Instance& in, bool add);
   void planRoutes(Instance& in);
+  void applyStatics(const conf::Config& cfg);
   void setRoutes(Instance& in, bool add);
   void filter(Instance& in, const IpAddress& a, bool block);
   void sendGarps(Instance& in, int count);
@@ -97,6 +99,7 @@ class VrrpRuntime {
   std::map<SocketKey, sys::VrrpSocket> sockets_;
   std::map<int, sys::PacketSocket> packet_sockets_;
   sys::AcceptFilter accept_filter_;
+  KernelPlan statics_;
   // Earliest deadline first; entries that no longer match an instance's deadline are stale.
   using TimerEntry = std::pair<vrrp::Time, Instance*>;
   std::priority_queue<TimerEntry, std::vector<TimerEntry>, std::greater<>> timers_;

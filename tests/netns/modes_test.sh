@@ -78,6 +78,14 @@ wait_for 5 "unicast: r1 back" has_addr r1 10.77.0.201
 wait_for 2 "unicast: r2 releases" lacks_addr r2 10.77.0.201
 check "unicast: r1 preempts on return" [ "$(holders 10.77.0.201 r1 r2)" = r1 ]
 stop_all
+# A peer whose TTL is outside its min_ttl/max_ttl is dropped (here 255 > max_ttl 254).
+: >"$WORK/r2.log"
+start_vipd r1 "$(vrrp_conf r1 150 "${V3[@]}" "${VIP1[@]}" "unicast_src_ip 10.77.0.1" "unicast_peer {" "  10.77.0.2" "}")"
+start_vipd r2 "$(vrrp_conf r2 100 "${V3[@]}" "${VIP1[@]}" "unicast_src_ip 10.77.0.2" "unicast_peer {" "  10.77.0.1 max_ttl 254" "}")"
+wait_for 3 "max_ttl: r2 drops r1's adverts" grep -q "dropped advert from 10.77.0.1: ttl" "$WORK/r2.log"
+check "unicast max_ttl: TTL 255 from the peer is dropped as ttl" grep -q "dropped advert from 10.77.0.1: ttl" "$WORK/r2.log"
+stop_all
+for r in r1 r2; do nsx $r ip addr del 10.77.0.201/24 dev eth0 2>/dev/null; done
 
 # --- IPv6, VRRPv3 ---
 VRID=15
@@ -178,6 +186,20 @@ wait_for 3 "routes: r2 takes them over" has_route r2 192.0.2.0/24
 check "routes: they move with the VIP" has_rule r2
 check "routes: r1 removed them on exit" bash -c "! ip -n $P-r1 route show 192.0.2.0/24 | grep -q . && ! ip -n $P-r1 rule show | grep -q 'lookup 100'"
 stop_all
+
+# --- static_ipaddress / static_routes: there from startup whatever the state, gone at exit
+VRID=23
+conf=$(vrrp_conf r2 100 "${V3[@]}" "${VIP1[@]}")
+{ echo "static_ipaddress {"; echo "  10.88.0.2/24 dev eth0"; echo "}"
+  echo "static_routes {"; echo "  203.0.113.0/24 via 10.77.0.100"; echo "}"; } >>"$conf"
+start_vipd r1 "$(vrrp_conf r1 150 "${V3[@]}" "${VIP1[@]}")"
+wait_for 5 "r1 master" has_addr r1 10.77.0.201
+start_vipd r2 "$conf"
+wait_for 3 "static address on the backup" has_addr r2 10.88.0.2
+check "static_ipaddress: set on a backup too" has_addr r2 10.88.0.2
+check "static_routes: set on a backup too" bash -c "ip -n $P-r2 route show 203.0.113.0/24 | grep -q 'via 10.77.0.100'"
+stop_all
+check "static_*: removed at exit" bash -c "! ip -n $P-r2 addr show | grep -q 10.88.0.2 && ! ip -n $P-r2 route show 203.0.113.0/24 | grep -q ."
 
 # --- SIGHUP: a new VIP replaces the old; a broken config is refused ---
 VRID=18

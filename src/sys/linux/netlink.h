@@ -56,6 +56,7 @@ struct RouteRequest {
   std::optional<uint8_t> scope;
   uint8_t protocol = 4;  // RTPROT_STATIC
   bool onlink = false;
+  bool operator==(const RouteRequest&) const = default;
 };
 
 struct RuleRequest {
@@ -64,6 +65,7 @@ struct RuleRequest {
   std::optional<std::string> iif, oif;
   uint32_t table = 254;
   std::optional<uint32_t> priority, fwmark;
+  bool operator==(const RuleRequest&) const = default;
 };
 
 struct MacvlanRequest {
