@@ -1,6 +1,7 @@
 #include "daemon/run_daemon.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -72,6 +73,20 @@ int runDaemon(const Options& o) {
   ls.detail = o.log_detail;
   log::init(ls);
 
+  // -s NAME: run inside the network namespace `ip netns add NAME` created (keepalived's
+  // flag); everything after this sees only that namespace's interfaces.
+  if (o.namespace_name) {
+    const std::string path = "/run/netns/" + *o.namespace_name;
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || ::setns(fd, CLONE_NEWNET) != 0) {
+      log::error("cannot enter network namespace {}: {}", *o.namespace_name, std::strerror(errno));
+      if (fd >= 0)
+        ::close(fd);
+      return 1;
+    }
+    ::close(fd);
+    log::info("running in network namespace {}", *o.namespace_name);
+  }
   auto cfg = loadConfig(o);
   if (!cfg)
     return 1;
@@ -79,7 +94,9 @@ int runDaemon(const Options& o) {
     log::error("cannot daemonize: {}", std::strerror(errno));
     return 1;
   }
-  const std::string pid_file = o.pid_file.value_or("/run/vipd.pid");
+  // keepalived names a namespaced daemon's pid file after the namespace.
+  const std::string pid_file = o.pid_file.value_or(
+      o.namespace_name ? "/run/vipd_" + *o.namespace_name + ".pid" : "/run/vipd.pid");
   if (!claimPidFile(pid_file))
     return 1;
 

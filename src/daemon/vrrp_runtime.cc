@@ -138,6 +138,7 @@ void VrrpRuntime::stop() {
       setAddresses(*in, false);
     tearDownVmac(*in);
   }
+  garps_.clear();
   instances_.clear();
   if (!dont_release_)
     applyPlan(nl_, statics_, false, "static");
@@ -275,6 +276,7 @@ void VrrpRuntime::removeInstance(size_t idx) {
   if (in.holding)
     setAddresses(in, false);
   tearDownVmac(in);
+  std::erase_if(garps_, [&](const GarpBurst& g) { return g.in == &in; });
   instances_.erase(instances_.begin() + static_cast<std::ptrdiff_t>(idx));
   // Drop the removed instance's timer entries (they point at it).
   decltype(timers_) kept;
@@ -542,45 +544,63 @@ void VrrpRuntime::filter(Instance& in, const IpAddress& a, bool block) {
 }
 
 void VrrpRuntime::sendGarps(Instance& in, int count) {
+  // One round is a GARP (IPv4) or unsolicited NA (IPv6) per address; `count` rounds, spaced
+  // by vrrp_garp_interval / vrrp_gna_interval (keepalived's, for switches that rate-limit
+  // them), the first at once. The frames are built once per burst.
+  GarpBurst burst;
+  burst.in = &in;
+  burst.remaining = count;
   for (const auto& r : in.addresses) {
     if (r.ifindex == 0)
       continue;
-    auto ps = packet_sockets_.find(r.ifindex);
-    if (ps == packet_sockets_.end()) {
-      std::string error;
-      auto s = sys::PacketSocket::open(r.ifindex, error);
-      if (!s) {
-        log::error("({}) {}", in.conf.name, error);
-        return;
-      }
-      ps = packet_sockets_.emplace(r.ifindex, std::move(*s)).first;
-    }
     sys::Mac mac = in.mac;
     if (r.ifindex != in.ifindex) {
       if (auto l = nl_.link(r.ifindex))
         mac = l->mac;
     }
-    std::vector<uint8_t> frame;
     if (r.prefix.addr.isV4()) {
-      frame = vrrp::gratuitousArp(mac, r.prefix.addr);
-    } else {
-      std::optional<IpAddress> ll;
-      if (in.family == Family::kInet6 && r.ifindex == in.ifindex)
-        ll = in.primary;
-      for (const auto& a : nl_.addresses(Family::kInet6)) {
-        if (ll)
-          break;
-        if (a.ifindex == r.ifindex && a.prefix.addr.isLinkLocalV6())
-          ll = a.prefix.addr;
-      }
-      if (!ll)
+      burst.frames.emplace_back(r.ifindex, vrrp::gratuitousArp(mac, r.prefix.addr));
+      continue;
+    }
+    std::optional<IpAddress> ll;
+    if (in.family == Family::kInet6 && r.ifindex == in.ifindex)
+      ll = in.primary;
+    for (const auto& a : nl_.addresses(Family::kInet6)) {
+      if (ll)
+        break;
+      if (a.ifindex == r.ifindex && a.prefix.addr.isLinkLocalV6())
+        ll = a.prefix.addr;
+    }
+    if (ll)
+      burst.frames.emplace_back(r.ifindex, vrrp::unsolicitedNa(mac, *ll, r.prefix.addr, false));
+  }
+  const vrrp::Micros spacing =
+      in.family == Family::kInet ? global_.vrrp_garp_interval : global_.vrrp_gna_interval;
+  while (burst.remaining > 0) {
+    sendGarpRound(burst);
+    if (spacing.count() > 0 && burst.remaining > 0) {
+      burst.at = io::monotonicNow() + spacing;
+      garps_.push_back(std::move(burst));
+      return;
+    }
+  }
+}
+
+void VrrpRuntime::sendGarpRound(GarpBurst& b) {
+  --b.remaining;
+  for (const auto& [ifindex, frame] : b.frames) {
+    auto ps = packet_sockets_.find(ifindex);
+    if (ps == packet_sockets_.end()) {
+      std::string error;
+      auto s = sys::PacketSocket::open(ifindex, error);
+      if (!s) {
+        log::error("({}) {}", b.in->conf.name, error);
         continue;
-      frame = vrrp::unsolicitedNa(mac, *ll, r.prefix.addr, false);
+      }
+      ps = packet_sockets_.emplace(ifindex, std::move(*s)).first;
     }
-    for (int i = 0; i < count; ++i) {
-      if (ps->second.send(frame) == 0)
-        ++in.counters.garps_sent;
-    }
+    if (ps->second.send(frame) == 0)
+      ++b.in->counters.garps_sent;
   }
 }
 
@@ -685,13 +705,36 @@ void VrrpRuntime::onTimer() {
       continue;  // superseded
     handle(*in, vrrp::Tick{});
   }
+  for (size_t i = 0; i < garps_.size();) {
+    auto& g = garps_[i];
+    if (g.at > now) {
+      ++i;
+      continue;
+    }
+    sendGarpRound(g);
+    const vrrp::Micros spacing =
+        g.in->family == Family::kInet ? global_.vrrp_garp_interval : global_.vrrp_gna_interval;
+    if (g.remaining > 0) {
+      g.at = now + spacing;
+      ++i;
+    } else {
+      garps_.erase(garps_.begin() + static_cast<std::ptrdiff_t>(i));
+    }
+  }
   rearm();
 }
 
 void VrrpRuntime::rearm() {
   while (!timers_.empty() && timers_.top().second->deadline != timers_.top().first)
     timers_.pop();
-  loop_.setTimer(timers_.empty() ? std::nullopt : std::optional(timers_.top().first));
+  std::optional<vrrp::Time> next;
+  if (!timers_.empty())
+    next = timers_.top().first;
+  for (const auto& g : garps_) {
+    if (!next || g.at < *next)
+      next = g.at;
+  }
+  loop_.setTimer(next);
 }
 
 void VrrpRuntime::onLink(const sys::LinkEvent& e) {

@@ -73,7 +73,14 @@ class VrrpRuntime {
   void applyStatics(const conf::Config& cfg);
   void setRoutes(Instance& in, bool add);
   void filter(Instance& in, const IpAddress& a, bool block);
+  struct GarpBurst {
+    vrrp::Time at{0};
+    Instance* in = nullptr;
+    int remaining = 0;
+    std::vector<std::pair<int, std::vector<uint8_t>>> frames;  // ifindex, frame
+  };
   void sendGarps(Instance& in, int count);
+  void sendGarpRound(GarpBurst& b);
   sys::VrrpSocket* socketFor(Instance& in, std::string& error);
   void openSocket(Instance& in);
   void releaseStale(Instance& in);
@@ -100,6 +107,7 @@ class VrrpRuntime {
   std::map<int, sys::PacketSocket> packet_sockets_;
   sys::AcceptFilter accept_filter_;
   KernelPlan statics_;
+  std::vector<GarpBurst> garps_;  // bursts still being spaced out
   // Earliest deadline first; entries that no longer match an instance's deadline are stale.
   using TimerEntry = std::pair<vrrp::Time, Instance*>;
   std::priority_queue<TimerEntry, std::vector<TimerEntry>, std::greater<>> timers_;

@@ -201,6 +201,38 @@ check "static_routes: set on a backup too" bash -c "ip -n $P-r2 route show 203.0
 stop_all
 check "static_*: removed at exit" bash -c "! ip -n $P-r2 addr show | grep -q 10.88.0.2 && ! ip -n $P-r2 route show 203.0.113.0/24 | grep -q ."
 
+# --- -s NAME: started in the client's namespace, it enters the router's namespace itself
+# (started from the client, not the root namespace, so that a daemon ignoring -s could
+# never touch the host's interfaces) ---
+VRID=24
+ip netns exec "$P-c" "$VIPD" -n -l -G -s "$P-r1" -f "$(vrrp_conf r1 150 "${V3[@]}" "${VIP1[@]}")" \
+  -p "$WORK/s.pid" >>"$WORK/r1.log" 2>&1 &
+DAEMON_PIDS[r1]=$!
+wait_for 5 "-s: master inside the namespace" has_addr r1 10.77.0.201
+check "-s: the VIP is in the named namespace" has_addr r1 10.77.0.201
+check "-s: and not in the namespace it was started from" bash -c "! ip -n $P-c -o addr show | grep -qw 10.77.0.201"
+check "-s: logged" grep -q "running in network namespace $P-r1" "$WORK/r1.log"
+stop_all
+
+# --- vrrp_garp_interval spaces a burst: 3 GARPs, 50 ms apart, seen by the client ---
+VRID=25
+conf=$(vrrp_conf r1 150 "${V3[@]}" "${VIP1[@]}")
+{ printf 'global_defs {\n  vrrp_garp_interval 0.05\n  vrrp_garp_master_repeat 3\n  vrrp_garp_master_delay 0\n}\n'
+  cat "$conf"; } >"$conf.g" && mv "$conf.g" "$conf"
+ip netns exec "$P-c" tcpdump -l -n -tt -i eth0 'arp and arp[6:2] = 1 and arp[14:4] = arp[24:4]' \
+  >"$WORK/garp.txt" 2>/dev/null &
+GPID=$!
+sleep 0.5
+start_vipd r1 "$conf"
+wait_for 5 "garp: r1 master" has_addr r1 10.77.0.201
+sleep 0.5
+kill $GPID; wait $GPID 2>/dev/null
+gaps=$(awk '/tell 10.77.0.201/ { if (n++) printf "%d ", ($1 - prev) * 1000; prev = $1 }' "$WORK/garp.txt")
+echo "     GARP gaps (ms): $gaps"
+check "vrrp_garp_interval: 3 GARPs" [ "$(grep -c 'tell 10.77.0.201' "$WORK/garp.txt")" -eq 3 ]
+check "vrrp_garp_interval: spaced by about 50 ms" bash -c "for g in $gaps; do [ \$g -ge 45 ] && [ \$g -le 120 ] || exit 1; done"
+stop_all
+
 # --- SIGHUP: a new VIP replaces the old; a broken config is refused ---
 VRID=18
 conf=$(vrrp_conf r1 150 "${V3[@]}" "${VIP1[@]}")
