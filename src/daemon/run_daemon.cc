@@ -99,6 +99,11 @@ int runDaemon(const Options& o) {
       o.namespace_name ? "/run/vipd_" + *o.namespace_name + ".pid" : "/run/vipd.pid");
   if (!claimPidFile(pid_file))
     return 1;
+  // -r: keepalived's VRRP child pid file; vipd is one process, so it holds the same pid.
+  if (o.vrrp_pid_file && !claimPidFile(*o.vrrp_pid_file)) {
+    ::unlink(pid_file.c_str());
+    return 1;
+  }
 
   int rc = 0;
   try {
@@ -142,6 +147,8 @@ int runDaemon(const Options& o) {
     rc = 1;
   }
   ::unlink(pid_file.c_str());
+  if (o.vrrp_pid_file)
+    ::unlink(o.vrrp_pid_file->c_str());
   return rc;
 }
 

@@ -417,8 +417,10 @@ sys::VrrpSocket* VrrpRuntime::socketFor(Instance& in, std::string& error) {
   const uint8_t proto = in.ah ? vrrp::kIpProtoAh : vrrp::kIpProtoVrrp;
   SocketKey key{ifindex, in.family, proto};
   auto it = sockets_.find(key);
-  if (it != sockets_.end())
+  if (it != sockets_.end()) {
+    joinGroup(in, it->second);
     return &it->second;
+  }
   sys::VrrpSocketConfig c;
   c.family = in.family;
   c.ifindex = ifindex;
@@ -432,7 +434,16 @@ sys::VrrpSocket* VrrpRuntime::socketFor(Instance& in, std::string& error) {
   const int fd = s->fd();
   it = sockets_.emplace(key, std::move(*s)).first;
   loop_.watch(fd, [this, key] { onReadable(key); });
+  joinGroup(in, it->second);
   return &it->second;
+}
+
+void VrrpRuntime::joinGroup(Instance& in, sys::VrrpSocket& s) {
+  // mcast_dst_ip: an instance advertising to another group must also listen to it.
+  if (in.unicast || in.group == s.config().group)
+    return;
+  if (int err = s.join(in.group); err != 0)
+    log::error("({}) cannot join {}: {}", in.conf.name, in.group.str(), std::strerror(err));
 }
 
 void VrrpRuntime::sendAdvert(Instance& in, int priority) {

@@ -83,6 +83,7 @@ class VrrpRuntime {
   void sendGarpRound(GarpBurst& b);
   sys::VrrpSocket* socketFor(Instance& in, std::string& error);
   void openSocket(Instance& in);
+  void joinGroup(Instance& in, sys::VrrpSocket& s);
   void releaseStale(Instance& in);
   void setUpVmac(Instance& in);
   void tearDownVmac(Instance& in);

@@ -233,6 +233,44 @@ check "vrrp_garp_interval: 3 GARPs" [ "$(grep -c 'tell 10.77.0.201' "$WORK/garp.
 check "vrrp_garp_interval: spaced by about 50 ms" bash -c "for g in $gaps; do [ \$g -ge 45 ] && [ \$g -le 120 ] || exit 1; done"
 stop_all
 
+# --- mcast_dst_ip: both routers advertise to 224.0.0.99 and listen there ---
+VRID=26
+MC=("mcast_dst_ip 224.0.0.99")
+start_vipd r1 "$(vrrp_conf r1 150 "${V3[@]}" "${VIP1[@]}" "${MC[@]}")"
+start_vipd r2 "$(vrrp_conf r2 100 "${V3[@]}" "${VIP1[@]}" "${MC[@]}")"
+wait_for 5 "mcast_dst_ip: r1 master" has_addr r1 10.77.0.201
+check "mcast_dst_ip: one holder over 1 s" stays_holder r1 10.77.0.201 r1 r2
+stop_all
+
+# --- sd_notify: READY=1 at start, RELOADING=1 then READY=1 on SIGHUP, STOPPING=1 on exit;
+# -r writes the VRRP pid file ---
+VRID=27
+/usr/bin/python3 -c '
+import socket, sys, os
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1]); s.settimeout(10)
+with open(sys.argv[2], "w", buffering=1) as out:
+    while True:
+        try: out.write(s.recv(512).decode() + "\n")
+        except socket.timeout: break
+' "$WORK/notify.sock" "$WORK/notify.txt" &
+NPID=$!
+wait_for 3 "notify socket" test -S "$WORK/notify.sock"
+NOTIFY_SOCKET=$WORK/notify.sock ip netns exec "$P-r1" "$VIPD" -n -l -G \
+  -f "$(vrrp_conf r1 150 "${V3[@]}" "${VIP1[@]}")" -p "$WORK/n.pid" -r "$WORK/n.vpid" \
+  >>"$WORK/r1.log" 2>&1 &
+DAEMON_PIDS[r1]=$!
+wait_for 5 "READY=1" grep -q "READY=1" "$WORK/notify.txt"
+check "-r: the VRRP pid file holds the daemon's pid" [ "$(cat "$WORK/n.vpid" 2>/dev/null)" = "${DAEMON_PIDS[r1]}" ]
+kill -HUP "${DAEMON_PIDS[r1]}"
+wait_for 3 "RELOADING=1" grep -q "RELOADING=1" "$WORK/notify.txt"
+stop_all
+wait_for 3 "STOPPING=1" grep -q "STOPPING=1" "$WORK/notify.txt"
+check "sd_notify: READY, RELOADING, READY, STOPPING in order" \
+  [ "$(tr '\n' ' ' <"$WORK/notify.txt")" = "READY=1 RELOADING=1 READY=1 STOPPING=1 " ]
+check "-r: removed at exit" [ ! -e "$WORK/n.vpid" ]
+kill $NPID 2>/dev/null; wait $NPID 2>/dev/null
+
 # --- SIGHUP: a new VIP replaces the old; a broken config is refused ---
 VRID=18
 conf=$(vrrp_conf r1 150 "${V3[@]}" "${VIP1[@]}")

@@ -190,6 +190,23 @@ std::optional<Datagram> VrrpSocket::receive() {
   return d;
 }
 
+int VrrpSocket::join(const IpAddress& group) {
+  int rc;
+  if (c_.family == Family::kInet) {
+    ip_mreqn mr{};
+    mr.imr_multiaddr = in4(group);
+    mr.imr_address = in4(c_.src);
+    mr.imr_ifindex = c_.ifindex;
+    rc = ::setsockopt(fd_, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mr, sizeof mr);
+  } else {
+    ipv6_mreq mr{};
+    mr.ipv6mr_multiaddr = in6(group);
+    mr.ipv6mr_interface = static_cast<unsigned>(c_.ifindex);
+    rc = ::setsockopt(fd_, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mr, sizeof mr);
+  }
+  return rc == 0 || errno == EADDRINUSE ? 0 : errno;
+}
+
 std::optional<PacketSocket> PacketSocket::open(int ifindex, std::string& error) {
   // Protocol 0: this socket only sends, so the kernel queues nothing for it.
   int fd = ::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);

@@ -49,6 +49,9 @@ class VrrpSocket {
   int send(std::span<const uint8_t> bytes, const IpAddress& dst);
   // Non-blocking; nullopt when nothing is pending.
   std::optional<Datagram> receive();
+  // Another multicast group on the same interface (an instance's mcast_dst_ip); joining a
+  // group twice is not an error. Returns 0 or errno.
+  int join(const IpAddress& group);
 
  private:
   VrrpSocket(int fd, VrrpSocketConfig c) : fd_(fd), c_(std::move(c)) {}
