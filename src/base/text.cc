@@ -124,7 +124,12 @@ std::string join(const std::vector<std::string>& words, std::string_view sep) {
 }
 
 std::string quoteIfNeeded(std::string_view word) {
-  bool needs = word.empty();
+  // Besides blanks and the characters the tokenizer treats specially, a word the
+  // preprocessor would read as a directive if it began a line: ~SEQ/~LST, @id conditions,
+  // and the include keywords (a list entry is printed alone on its line).
+  bool needs = word.empty() || word.front() == '~' || word.front() == '@' || word == "include" ||
+               (word.size() == 8 && word.rfind("include", 0) == 0 &&
+                std::string_view("rmwba").find(word[7]) != std::string_view::npos);
   for (char c : word) {
     if (c == ' ' || c == '\t' || c == '"' || c == '\'' || c == '#' || c == '!' || c == '{' ||
         c == '}' || c == '\\' || c == '$' || c == '\n') {

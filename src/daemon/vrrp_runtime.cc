@@ -221,6 +221,8 @@ void VrrpRuntime::setUpVmac(Instance& in) {
   }
   if (in.family == Family::kInet)
     writeSysctl("/proc/sys/net/ipv6/conf/" + in.vmac_name + "/disable_ipv6", "1");
+  else  // no link-local of its own (see bindInterface)
+    writeSysctl("/proc/sys/net/ipv6/conf/" + in.vmac_name + "/addr_gen_mode", "1");
   // And the base must not tie the VIP to its own MAC: no replies for the VMAC's addresses
   // (arp_ignore 1), and its own ARP requests use its address, not the VIP (arp_announce 2).
   writeSysctl("/proc/sys/net/ipv4/conf/" + in.ifname + "/arp_ignore", "1");
@@ -334,6 +336,19 @@ void VrrpRuntime::bindInterface(Instance& in) {
       continue;
     in.primary = a.prefix.addr;
     break;
+  }
+  // An IPv6 VMAC sends from the base's link-local address, which it must then carry itself
+  // (its own would be derived from the shared VMAC, the same on every router). keepalived
+  // does the same.
+  if (in.primary && in.family == Family::kInet6 && vrrpIfindex(in) == in.vmac_ifindex &&
+      in.vmac_ifindex) {
+    sys::AddressRequest ll;
+    ll.ifindex = in.vmac_ifindex;
+    ll.prefix = IpPrefix{*in.primary, 64};
+    ll.scope = RT_SCOPE_LINK;
+    if (int err = nl_.addAddress(ll); err != 0 && err != EEXIST)
+      log::error("({}) cannot add {} to {}: {}", in.conf.name, in.primary->str(), in.vmac_name,
+                 std::strerror(err));
   }
 }
 

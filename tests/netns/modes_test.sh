@@ -155,6 +155,34 @@ check "VMAC: r1 removed its VMAC on exit" bash -c "! ip -n $P-r1 link show vrrp.
 stop_all
 check "VMAC: r2 removed its VMAC on exit" bash -c "! ip -n $P-r2 link show vrrp.19 2>/dev/null"
 
+# --- use_vmac with vmac_xmit_base: adverts on the base interface, the VIP on the VMAC ---
+VRID=28
+readarray -t VX < <(printf '%s\n' "use_vmac" "vmac_xmit_base" "${VIP1[@]}")
+start_vipd r1 "$(vrrp_conf r1 150 "${V3[@]}" "${VX[@]}")"
+start_vipd r2 "$(vrrp_conf r2 100 "${V3[@]}" "${VX[@]}")"
+vip_on_vmac28() { nsx "$1" ip -o addr show dev vrrp.28 2>/dev/null | grep -w 10.77.0.201 >/dev/null; }
+wait_for 5 "vmac_xmit_base: r1 master" vip_on_vmac28 r1
+sleep 1
+check "vmac_xmit_base: r2 stays backup" bash -c "! ip -n $P-r2 -o addr show dev vrrp.28 | grep -qw 10.77.0.201"
+check "vmac_xmit_base: the client reaches the VIP" reach 10.77.0.201
+stop_all
+
+# --- use_vmac for IPv6 (00:00:5e:00:02:VRID) ---
+VRID=29
+readarray -t V6M < <(printf '%s\n' "use_vmac" "virtual_ipaddress {" "  fd00:77::229/64" "}")
+start_vipd r1 "$(vrrp_conf r1 150 "${V3[@]}" "${V6M[@]}")"
+start_vipd r2 "$(vrrp_conf r2 100 "${V3[@]}" "${V6M[@]}")"
+vip6_on_vmac() { nsx "$1" ip -o addr show dev vrrp.29 2>/dev/null | grep -w fd00:77::229 >/dev/null; }
+wait_for 5 "IPv6 VMAC: r1 master" vip6_on_vmac r1
+sleep 1
+check "IPv6 VMAC: the MAC is 00:00:5e:00:02:1d" bash -c "ip -n $P-r1 link show vrrp.29 | grep -q 00:00:5e:00:02:1d"
+check "IPv6 VMAC: r2 stays backup" bash -c "! ip -n $P-r2 -o addr show dev vrrp.29 | grep -qw fd00:77::229"
+check "IPv6 VMAC: the client reaches the VIP" reach fd00:77::229
+stop_daemon r1 TERM
+wait_for 3 "IPv6 VMAC: r2 takes over" vip6_on_vmac r2
+check "IPv6 VMAC: failover" vip6_on_vmac r2
+stop_all
+
 # --- no_accept (Accept_Mode False): the non-owner master holds the VIP and answers ARP for
 # it, but drops packets sent to it (nftables table inet vipd); the table goes on exit ---
 VRID=20

@@ -48,6 +48,17 @@ TEST(Text, QuotesOnlyWhenNeeded) {
 
 namespace vipd {
 namespace {
+TEST(Text, QuotesWordsThePreprocessorWouldReadAsDirectives) {
+  // Found by conf_fuzz: a notification_email entry "~SEQMAS..." printed alone on a line
+  // became a ~SEQ directive when the dump was read back.
+  EXPECT_EQ(quoteIfNeeded("~SEQx"), "\"~SEQx\"");
+  EXPECT_EQ(quoteIfNeeded("@main"), "\"@main\"");
+  EXPECT_EQ(quoteIfNeeded("include"), "\"include\"");
+  EXPECT_EQ(quoteIfNeeded("includea"), "\"includea\"");
+  EXPECT_EQ(quoteIfNeeded("included"), "included");
+  EXPECT_EQ(quoteIfNeeded("a~b@c"), "a~b@c");
+}
+
 TEST(Text, SplitDropsEmptyPieces) {
   EXPECT_EQ(split("a,,b,", ','), (std::vector<std::string>{"a", "b"}));
   EXPECT_TRUE(split("", ',').empty());

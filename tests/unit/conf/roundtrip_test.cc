@@ -97,6 +97,13 @@ TEST(RoundTrip, PreprocessedConfigPrintsExpanded) {
   expectRoundTrip("$N=5\n~SEQ(I,1,3) vrrp_instance V${I} { virtual_router_id ${I} }\n");
 }
 
+// Found by conf_fuzz: list entries that look like preprocessor directives when they begin
+// a line (as --dump-conf prints each entry) must be quoted, or the dump reads differently.
+TEST(RoundTrip, ListEntriesThatLookLikeDirectives) {
+  expectRoundTrip(
+      "global_defs {\n  notification_email {\n    a state ~SEQMASTER @x include\n  }\n}\n");
+}
+
 // Every sample that keepalived ships round-trips (skipped only when keepalived's docs are
 // not installed: `scripts/setup-deps.sh` installs them, and the corpus test requires them).
 TEST(RoundTrip, KeepalivedSamples) {
