@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang and runs each for a bounded time.
 #   scripts/fuzz.sh [SECONDS]
+#   FUZZ_SEED=N (default 1): libFuzzer's seed. Fixed by default so that CI explores the same
+#   inputs on every run: a finding reproduces, and a green commit stays green. FUZZ_SEED=0
+#   draws a random seed (for longer exploratory runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-60}
@@ -17,6 +20,7 @@ for name in "${targets[@]}"; do
   seeds="$corpus"
   [ "$name" != conf_fuzz ] && seeds=""  # starts from nothing; the inputs are small
   "$target" -max_total_time="$secs" -max_len=8192 -timeout=10 -rss_limit_mb=2048 \
+    -seed="${FUZZ_SEED:-1}" -artifact_prefix=build-fuzz/ \
     -print_final_stats=1 $seeds 2>"$corpus/$name.log" || {
       tail -50 "$corpus/$name.log"; echo "FAIL: $name found a problem"; exit 1; }
   grep -E 'stat::number_of_executed_units|Done' "$corpus/$name.log" | tail -2
