@@ -16,7 +16,11 @@ declare -A DAEMON_PIDS=()
 
 cleanup() {
   for pid in "${DAEMON_PIDS[@]}"; do kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
-  for ns in $(ip netns list | awk '{print $1}' | grep "^$P-"); do ip netns del "$ns"; done
+  # Anything still running in our namespaces (keepalived's VRRP child, FRR, tcpdump) goes too.
+  for ns in $(ip netns list | awk '{print $1}' | grep "^$P-"); do
+    ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
+    ip netns del "$ns"
+  done
   [ "$fail" -eq 0 ] && rm -rf "$WORK"
 }
 trap cleanup EXIT
