@@ -14,7 +14,9 @@ std::optional<uint32_t> number(const std::string& w) {
   return static_cast<uint32_t>(*v);
 }
 
-std::optional<uint8_t> scopeOf(const std::string& w) {
+}  // namespace
+
+std::optional<uint8_t> parseScope(const std::string& w) {
   if (w == "host")
     return RT_SCOPE_HOST;
   if (w == "link")
@@ -28,6 +30,8 @@ std::optional<uint8_t> scopeOf(const std::string& w) {
   auto n = number(w);
   return n && *n < 256 ? std::optional<uint8_t>(static_cast<uint8_t>(*n)) : std::nullopt;
 }
+
+namespace {
 
 std::optional<uint32_t> tableOf(const std::string& w) {
   if (w == "main")
@@ -102,7 +106,7 @@ std::optional<RouteSpec> parseRouteSpec(const std::vector<std::string>& words, s
       r.metric = number(v);
       ok = r.metric.has_value();
     } else if (k == "scope") {
-      r.scope = scopeOf(v);
+      r.scope = parseScope(v);
       ok = r.scope.has_value();
     } else if (k == "proto" || k == "protocol") {
       auto n = number(v);

@@ -33,6 +33,9 @@ struct RuleSpec {
   bool operator==(const RuleSpec&) const = default;
 };
 
+// An `ip` scope: host, link, site, global/universe, nowhere, or a number 0..255.
+std::optional<uint8_t> parseScope(const std::string& word);
+
 // nullopt and `error` set when the words use something vipd does not program yet.
 std::optional<RouteSpec> parseRouteSpec(const std::vector<std::string>& words, std::string& error);
 std::optional<RuleSpec> parseRuleSpec(const std::vector<std::string>& words, std::string& error);

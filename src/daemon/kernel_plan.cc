@@ -11,22 +11,6 @@
 namespace vipd::daemon {
 namespace {
 
-std::optional<uint8_t> scopeNumber(const std::optional<std::string>& s) {
-  if (!s)
-    return std::nullopt;
-  if (*s == "host")
-    return RT_SCOPE_HOST;
-  if (*s == "link")
-    return RT_SCOPE_LINK;
-  if (*s == "site")
-    return RT_SCOPE_SITE;
-  if (*s == "global")
-    return RT_SCOPE_UNIVERSE;
-  if (*s == "nowhere")
-    return RT_SCOPE_NOWHERE;
-  return static_cast<uint8_t>(std::atoi(s->c_str()));
-}
-
 // The broadcast address keepalived computes for "brd +".
 IpAddress broadcastOf(const IpPrefix& p) {
   const uint32_t host = p.len >= 32 ? 0 : (0xffffffffu >> p.len);
@@ -56,7 +40,8 @@ sys::AddressRequest addressRequest(const conf::AddressEntry& e, int default_ifin
     }
   }
   r.label = e.label;
-  r.scope = scopeNumber(e.scope);
+  if (e.scope)
+    r.scope = core::parseScope(*e.scope);
   r.nodad = true;
   return r;
 }

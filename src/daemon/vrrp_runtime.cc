@@ -140,6 +140,7 @@ void VrrpRuntime::stop() {
   }
   garps_.clear();
   instances_.clear();
+  index_dirty_ = true;
   if (!dont_release_)
     applyPlan(nl_, statics_, false, "static");
   statics_ = {};
@@ -232,6 +233,7 @@ void VrrpRuntime::setUpVmac(Instance& in) {
 }
 
 void VrrpRuntime::tearDownVmac(Instance& in) {
+  index_dirty_ = true;
   if (in.vmac_ifindex == 0 || (stopping_ && dont_release_))
     return;
   auto sock = sockets_.find(
@@ -273,6 +275,7 @@ void VrrpRuntime::openSocket(Instance& in) {
 }
 
 void VrrpRuntime::removeInstance(size_t idx) {
+  index_dirty_ = true;
   Instance& in = *instances_[idx];
   handle(in, vrrp::Shutdown{});
   if (in.holding)
@@ -296,6 +299,7 @@ void VrrpRuntime::removeInstance(size_t idx) {
 }
 
 void VrrpRuntime::bindInterface(Instance& in) {
+  index_dirty_ = true;
   in.ifindex = 0;
   in.link_up = false;
   in.primary.reset();
@@ -673,13 +677,15 @@ void VrrpRuntime::onDatagram(const SocketKey& key, sys::Datagram& d) {
   if (d.bytes.size() < off + 2)
     return drop(nullptr, DropReason::kTooShort, d.src);
   const uint8_t vrid = d.bytes[off + 1];
-  Instance* in = nullptr;
-  for (auto& c : instances_) {
-    if (vrrpIfindex(*c) == ifindex && c->family == family && c->plan.params.vrid == vrid) {
-      in = c.get();
-      break;
-    }
+  // Per packet: a map lookup, rebuilt only after instances or their interfaces changed.
+  if (index_dirty_) {
+    by_vrid_.clear();
+    for (auto& c : instances_)
+      by_vrid_.emplace(SocketKey{vrrpIfindex(*c), c->family, c->plan.params.vrid}, c.get());
+    index_dirty_ = false;
   }
+  auto found = by_vrid_.find(SocketKey{ifindex, family, vrid});
+  Instance* in = found == by_vrid_.end() ? nullptr : found->second;
   if (!in)
     return drop(nullptr, DropReason::kUnknownVrid, d.src);
   if (family == Family::kInet) {
@@ -764,6 +770,7 @@ void VrrpRuntime::rearm() {
 }
 
 void VrrpRuntime::onLink(const sys::LinkEvent& e) {
+  index_dirty_ = true;
   for (auto& in : instances_) {
     if (e.link.name != in->ifname && e.link.index != in->ifindex)
       continue;

@@ -112,6 +112,9 @@ class VrrpRuntime {
   // Earliest deadline first; entries that no longer match an instance's deadline are stale.
   using TimerEntry = std::pair<vrrp::Time, Instance*>;
   std::priority_queue<TimerEntry, std::vector<TimerEntry>, std::greater<>> timers_;
+  // (interface, family, VRID) -> instance, for the receive path.
+  std::map<SocketKey, Instance*> by_vrid_;
+  bool index_dirty_ = true;
   InstanceCounters unmatched_;  // drops before an instance is known (no such VRID, bad header)
 };
 

@@ -56,7 +56,6 @@ std::optional<VrrpSocket> VrrpSocket::open(const VrrpSocketConfig& c, std::strin
   setopt(fd, SOL_SOCKET, SO_RCVBUF, rcvbuf);
   if (v4) {
     ip_mreqn mr{};
-    mr.imr_multiaddr = in4(c.group);
     mr.imr_address = in4(c.src);
     mr.imr_ifindex = c.ifindex;
     if (!setopt(fd, IPPROTO_IP, IP_HDRINCL, on) ||
@@ -65,25 +64,18 @@ std::optional<VrrpSocket> VrrpSocket::open(const VrrpSocketConfig& c, std::strin
       error = failed("IPv4 socket options");
       return std::nullopt;
     }
-    if (c.join_multicast && !setopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, mr)) {
-      error = failed("IP_ADD_MEMBERSHIP");
-      return std::nullopt;
-    }
-  } else {
-    ipv6_mreq mr{};
-    mr.ipv6mr_multiaddr = in6(c.group);
-    mr.ipv6mr_interface = static_cast<unsigned>(c.ifindex);
-    if (!setopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, hops) ||
-        !setopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, hops) ||
-        !setopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, off) ||
-        !setopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, c.ifindex) ||
-        !setopt(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, on) ||
-        !setopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, on)) {
-      error = failed("IPv6 socket options");
-      return std::nullopt;
-    }
-    if (c.join_multicast && !setopt(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, mr)) {
-      error = failed("IPV6_JOIN_GROUP");
+  } else if (!setopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, hops) ||
+             !setopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, hops) ||
+             !setopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, off) ||
+             !setopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, c.ifindex) ||
+             !setopt(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, on) ||
+             !setopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, on)) {
+    error = failed("IPv6 socket options");
+    return std::nullopt;
+  }
+  if (c.join_multicast) {
+    if (int err = s.join(c.group); err != 0) {
+      error = std::string("joining ") + c.group.str() + ": " + std::strerror(err);
       return std::nullopt;
     }
   }
