@@ -14,9 +14,11 @@
 #include "base/log.h"
 #include "conf/config.h"
 #include "daemon/dump_files.h"
+#include "daemon/script_security.h"
 #include "daemon/vrrp_runtime.h"
 #include "io/loop.h"
 #include "sys/linux/netlink.h"
+#include "sys/linux/proc_events.h"
 #include "sys/linux/sd_notify.h"
 
 namespace vipd::daemon {
@@ -34,6 +36,12 @@ std::optional<conf::Config> loadConfig(const Options& o) {
     log::error("{}: configuration refused ({} error(s))", o.config_file, r.diags.errorCount());
     return std::nullopt;
   }
+  // Script security: each unsafe script is named now; with enable_script_security it is
+  // refused when it would run (script_runner), the rest of the configuration runs.
+  Diagnostics security;
+  checkScriptSecurity(r.config, security);
+  for (const auto& d : security.all())
+    log::error("{}", d.str());
   return std::move(r.config);
 }
 
@@ -77,6 +85,8 @@ int runDaemon(const Options& o) {
   // flag); everything after this sees only that namespace's interfaces.
   if (o.namespace_name) {
     const std::string path = "/run/netns/" + *o.namespace_name;
+    // The process connector exists only in the initial namespace: bind it before leaving.
+    sys::ProcEvents::openEarly();
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0 || ::setns(fd, CLONE_NEWNET) != 0) {
       log::error("cannot enter network namespace {}: {}", *o.namespace_name, std::strerror(errno));
@@ -139,9 +149,16 @@ int runDaemon(const Options& o) {
       }
     });
     log::info("Starting vipd, {} VRRP instance(s)", cfg->instances.size());
+    vrrp.notifier().runBlocking(
+        cfg->global.startup_script,
+        static_cast<int>(cfg->global.startup_script_timeout.count() / 1'000'000), "startup_script");
     vrrp.start(*cfg);
     sys::sdNotify("READY=1");
     loop.run();
+    vrrp.notifier().runBlocking(
+        cfg->global.shutdown_script,
+        static_cast<int>(cfg->global.shutdown_script_timeout.count() / 1'000'000),
+        "shutdown_script");
   } catch (const std::exception& e) {
     log::error("fatal: {}", e.what());
     rc = 1;

@@ -112,6 +112,19 @@ std::string unsafeReason(const std::string& path) {
 
 }  // namespace
 
+std::string refusedScript(const conf::ScriptCommand& s, const conf::GlobalDefs& g) {
+  if (!g.enable_script_security || !runsAsRoot(s, g))
+    return "";
+  auto argv = conf::splitCommand(s.command);
+  if (argv.empty())
+    return "";
+  const std::string prog = resolve(argv[0]);
+  if (prog.empty())
+    return "";
+  const std::string why = unsafeReason(prog);
+  return why.empty() ? "" : fmt::format("unsafe script '{}' runs as root: {}", argv[0], why);
+}
+
 bool checkScriptSecurity(const conf::Config& cfg, Diagnostics& diags) {
   bool enforced = cfg.global.enable_script_security;
   bool violation = false;

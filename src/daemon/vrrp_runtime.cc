@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <set>
 
 #include "base/log.h"
 #include "conf/resolve.h"
@@ -13,6 +14,7 @@
 #include "proto/vrrp/announce.h"
 #include "proto/vrrp/ipv4.h"
 #include "proto/vrrp/packet.h"
+#include "proto/vrrp/priority.h"
 #include "proto/vrrp/receive.h"
 #include "proto/vrrp/timers.h"
 
@@ -46,13 +48,40 @@ struct VrrpRuntime::Instance {
   std::vector<sys::RouteRequest> routes;  // virtual_routes, resolved
   std::vector<sys::RuleRequest> rules;    // virtual_rules
   bool holding = false;
-  bool fault = false;
+  bool fault = false;  // what the engine was last told
   std::string fault_why;
+  bool iface_fault = false, track_fault = false;
+  std::string iface_why, track_why;
+  std::vector<Tracked> tracked;
+  bool started = false;   // Startup is held until every fault-only tracker has a result
+  Group* sync = nullptr;  // the vrrp_sync_group this instance belongs to
+  size_t sync_index = 0;
   std::optional<vrrp::Time> deadline;
   InstanceCounters counters;
 };
 
+struct VrrpRuntime::Group {
+  conf::SyncGroup conf;
+  std::vector<Instance*> members;
+  std::unique_ptr<vrrp::SyncGroup> engine;
+  std::string state;  // last state notified: MASTER, BACKUP, FAULT
+};
+
 namespace {
+
+std::string notifyState(const vrrp::Transition& t) {
+  switch (t.to) {
+    case vrrp::State::kMaster:
+      return "MASTER";
+    case vrrp::State::kBackup:
+      return "BACKUP";
+    case vrrp::State::kFault:
+      return "FAULT";
+    case vrrp::State::kInit:
+      break;
+  }
+  return "STOP";
+}
 
 void writeSysctl(const std::string& path, const char* value) {
   std::ofstream f(path);
@@ -70,6 +99,9 @@ std::string describe(const sys::AddressRequest& r) {
 VrrpRuntime::VrrpRuntime(io::Loop& loop, sys::Netlink& nl, bool dont_release)
     : loop_(loop),
       nl_(nl),
+      scripts_(loop),
+      trackers_(loop, nl, scripts_),
+      notifier_(loop, scripts_),
       dont_release_(dont_release),
       monitor_(std::make_unique<sys::NetlinkMonitor>()) {
   loop_.watch(monitor_->fd(), [this] {
@@ -77,6 +109,7 @@ VrrpRuntime::VrrpRuntime(io::Loop& loop, sys::Netlink& nl, bool dont_release)
                     [this](const sys::AddressEvent& e) { onAddress(e); });
   });
   loop_.onTimer([this] { onTimer(); });
+  trackers_.on_change = [this](const std::string& key) { onTrackerChange(key); };
 }
 
 VrrpRuntime::~VrrpRuntime() {
@@ -101,16 +134,30 @@ void VrrpRuntime::applyStatics(const conf::Config& cfg) {
 }
 
 void VrrpRuntime::start(const conf::Config& cfg) {
+  cfg_ = cfg;
   global_ = cfg.global;
+  notifier_.configure(cfg);
   applyStatics(cfg);
   for (const auto& ic : cfg.instances)
     addInstance(ic);
+  rebuildGroups();
+  configureTrackers();
+  for (auto& in : instances_) {
+    updateTracking(*in);
+    startIfReady(*in);
+  }
   rearm();
 }
 
 void VrrpRuntime::reload(const conf::Config& cfg) {
+  cfg_ = cfg;
   global_ = cfg.global;
+  notifier_.configure(cfg);
   applyStatics(cfg);
+  // Groups are rebuilt from the new config once the instances are settled.
+  for (auto& in : instances_)
+    in->sync = nullptr;
+  groups_.clear();
   std::vector<bool> kept(cfg.instances.size(), false);
   for (size_t i = instances_.size(); i-- > 0;) {
     const auto& old = instances_[i]->conf;
@@ -127,17 +174,28 @@ void VrrpRuntime::reload(const conf::Config& cfg) {
     if (!kept[i])
       addInstance(cfg.instances[i]);
   }
+  rebuildGroups();
+  configureTrackers();
+  for (auto& in : instances_) {
+    updateTracking(*in);
+    startIfReady(*in);
+  }
   rearm();
 }
 
 void VrrpRuntime::stop() {
   stopping_ = true;
+  // keepalived stops the FIFO reader scripts first, then writes the STOP lines.
+  notifier_.stopFifoScripts();
   for (auto& in : instances_) {
     handle(*in, vrrp::Shutdown{});
     if (in->holding)
       setAddresses(*in, false);
     tearDownVmac(*in);
   }
+  for (auto& g : groups_)
+    notifier_.group(g->conf, "STOP", "shutdown");
+  groups_.clear();
   garps_.clear();
   instances_.clear();
   index_dirty_ = true;
@@ -183,9 +241,7 @@ void VrrpRuntime::addInstance(const conf::VrrpInstance& ic) {
   refreshFault(in);
   releaseStale(in);
   openSocket(in);
-  if (in.fault)
-    handle(in, vrrp::FaultChanged{true, in.fault_why});
-  handle(in, vrrp::Startup{});
+  // Started (after its trackers are known) by start() or reload().
 }
 
 void VrrpRuntime::setUpVmac(Instance& in) {
@@ -366,10 +422,11 @@ void VrrpRuntime::refreshFault(Instance& in) {
     why = "no usable " + std::string(in.family == Family::kInet ? "IPv4" : "IPv6 link-local") +
           " address on " + in.ifname;
   }
-  const bool fault = !why.empty();
+  const bool fault =
+      !why.empty() && !(in.conf.dont_track_primary && in.ifindex != 0 && !in.link_up && in.primary);
   if (!in.vr) {
-    in.fault = fault;
-    in.fault_why = why;
+    in.iface_fault = fault;
+    in.iface_why = why;
     return;
   }
   // The engine's tie-break uses the primary address: rebuild it while it holds nothing.
@@ -378,23 +435,258 @@ void VrrpRuntime::refreshFault(Instance& in) {
     in.plan = core::planInstance(in.conf, global_, *in.primary);
     in.vr = std::make_unique<vrrp::VirtualRouter>(in.plan.params);
     in.fault = false;
+    in.iface_fault = false;
     in.deadline.reset();
     log::info("({}) source address {}", in.conf.name, in.primary->str());
     openSocket(in);
-    handle(in, vrrp::Startup{});
+    if (in.started) {
+      in.started = false;
+      updateTracking(in);
+      startIfReady(in);
+    }
     return;
   }
   if (!fault)
     openSocket(in);
-  if (fault != in.fault) {
-    in.fault = fault;
-    in.fault_why = fault ? why : "interface " + in.ifname + " usable";
-    handle(in, vrrp::FaultChanged{fault, in.fault_why});
+  if (fault != in.iface_fault) {
+    in.iface_fault = fault;
+    in.iface_why = fault ? why : "interface " + in.ifname + " usable";
+    updateFault(in);
   }
+}
+
+// ------------------------------------------------------------------ tracking
+
+std::vector<VrrpRuntime::Tracked> VrrpRuntime::trackedFor(const conf::VrrpInstance& ic,
+                                                          const Group* g) const {
+  std::vector<Tracked> out;
+  auto add = [&](const char* kind, const std::vector<conf::TrackRef>& refs, auto defaults) {
+    for (const auto& r : refs) {
+      conf::Weight w = r.weight ? *r.weight : defaults(r.name);
+      const std::string key = std::string(kind) + " " + r.name;
+      // keepalived: in a sync group, a weighted tracker cannot move one member's priority
+      // without breaking the group, so it is ignored (unless sync_group_tracking_weight).
+      if (g && w.value != 0 && !g->conf.sync_group_tracking_weight) {
+        log::warning("({}) ignoring tracked {} with weights due to SYNC group {}", ic.name, key,
+                     g->conf.name);
+        continue;
+      }
+      out.push_back({key, w.value, w.reverse});
+    }
+  };
+  auto script = [&](const std::string& n) {
+    for (const auto& s : cfg_.vrrp_scripts)
+      if (s.name == n)
+        return s.weight;
+    return conf::Weight{};
+  };
+  auto file = [&](const std::string& n) {
+    for (const auto& f : cfg_.track_files)
+      if (f.name == n)
+        return f.weight;
+    return conf::Weight{1, false};
+  };
+  auto process = [&](const std::string& n) {
+    for (const auto& p : cfg_.track_processes)
+      if (p.name == n)
+        return p.weight;
+    return conf::Weight{};
+  };
+  auto unweighted = [](const std::string&) { return conf::Weight{}; };
+  for (const conf::SyncGroup* src :
+       {static_cast<const conf::SyncGroup*>(nullptr), g ? &g->conf : nullptr}) {
+    const auto& ti = src ? src->track_interface : ic.track_interface;
+    const auto& ts = src ? src->track_script : ic.track_script;
+    const auto& tf = src ? src->track_file : ic.track_file;
+    const auto& tp = src ? src->track_process : ic.track_process;
+    add("interface", ti, unweighted);
+    add("script", ts, script);
+    add("file", tf, file);
+    add("process", tp, process);
+    if (!g)
+      break;
+  }
+  return out;
+}
+
+void VrrpRuntime::rebuildGroups() {
+  groups_.clear();
+  for (auto& in : instances_)
+    in->sync = nullptr;
+  for (const auto& gc : cfg_.sync_groups) {
+    auto g = std::make_unique<Group>();
+    g->conf = gc;
+    for (const auto& name : gc.group) {
+      for (auto& in : instances_) {
+        if (in->conf.name == name) {
+          in->sync = g.get();
+          in->sync_index = g->members.size();
+          g->members.push_back(in.get());
+        }
+      }
+    }
+    g->engine = std::make_unique<vrrp::SyncGroup>(gc.name, g->members.size());
+    groups_.push_back(std::move(g));
+  }
+  for (auto& in : instances_)
+    in->tracked = trackedFor(in->conf, in->sync);
+}
+
+void VrrpRuntime::configureTrackers() {
+  std::set<std::string> keys;
+  for (const auto& in : instances_) {
+    for (const auto& t : in->tracked)
+      keys.insert(t.key);
+  }
+  trackers_.configure(cfg_, keys);
+}
+
+void VrrpRuntime::onTrackerChange(const std::string& key) {
+  for (auto& in : instances_) {
+    bool uses = std::any_of(in->tracked.begin(), in->tracked.end(),
+                            [&](const Tracked& t) { return t.key == key; });
+    if (!uses)
+      continue;
+    updateTracking(*in);
+    startIfReady(*in);
+  }
+  rearm();
+}
+
+void VrrpRuntime::updateTracking(Instance& in) {
+  std::vector<vrrp::TrackerInput> inputs;
+  for (const auto& t : in.tracked) {
+    const TrackerStatus* st = trackers_.status(t.key);
+    vrrp::TrackerInput ti;
+    ti.name = t.key;
+    ti.weight = t.weight;
+    ti.reverse = t.reverse;
+    if (st) {
+      ti.up = st->up;
+      ti.file_value = st->value;
+    } else {
+      ti.up = false;  // configured but not running (unknown name): not healthy
+    }
+    inputs.push_back(ti);
+  }
+  const auto ep = vrrp::effectivePriority(in.plan.params.priority, inputs);
+  if (ep.priority != in.vr->priority()) {
+    log::info("({}) Changing effective priority from {} to {}", in.conf.name, in.vr->priority(),
+              ep.priority);
+    handle(in, vrrp::PriorityChanged{ep.priority});
+    notifier_.priorityChanged(in.conf, in.vr->state() == vrrp::State::kMaster, ep.priority);
+  }
+  std::string why;
+  for (const auto& f : ep.faulting) {
+    const TrackerStatus* st = trackers_.status(f);
+    why += (why.empty() ? "" : ", ") + f + (st && !st->detail.empty() ? " " + st->detail : "");
+  }
+  if (ep.fault != in.track_fault || (ep.fault && why != in.track_why)) {
+    in.track_fault = ep.fault;
+    in.track_why = ep.fault ? why : "trackers ok";
+    updateFault(in);
+  }
+}
+
+void VrrpRuntime::updateFault(Instance& in) {
+  auto own = [](const Instance& m) { return m.iface_fault || m.track_fault; };
+  auto ownWhy = [](const Instance& m) {
+    return m.iface_fault ? m.iface_why : m.track_fault ? m.track_why : "";
+  };
+  std::vector<Instance*> targets{&in};
+  std::string group_why;
+  if (in.sync) {
+    // The member whose own state changed first, then the others (keepalived's order).
+    for (Instance* m : in.sync->members) {
+      if (m != &in)
+        targets.push_back(m);
+    }
+    for (const auto* m : in.sync->members) {
+      if (own(*m)) {
+        group_why = "sync group " + in.sync->conf.name + ": (" + m->conf.name + ") " + ownWhy(*m);
+        break;
+      }
+    }
+  }
+  for (Instance* m : targets) {
+    const bool fault = own(*m) || !group_why.empty();
+    if (fault == m->fault)
+      continue;
+    m->fault = fault;
+    m->fault_why = own(*m) ? ownWhy(*m) : fault ? group_why : m->iface_why;
+    if (!fault)
+      m->fault_why = m->iface_fault ? m->iface_why : "no fault";
+    handle(*m, vrrp::FaultChanged{fault, m->fault_why});
+  }
+}
+
+void VrrpRuntime::startIfReady(Instance& in) {
+  if (in.started)
+    return;
+  // keepalived holds an instance in INIT until its fault-only scripts have run once, so that
+  // a dead service never makes it a backup (or master) even briefly.
+  for (const auto& t : in.tracked) {
+    const TrackerStatus* st = trackers_.status(t.key);
+    if (t.weight == 0 && st && !st->known)
+      return;
+  }
+  in.started = true;
+  handle(in, vrrp::Startup{});
+}
+
+void VrrpRuntime::onTransition(Instance& in, const vrrp::Transition& t) {
+  const std::string state = notifyState(t);
+  std::string reason = std::string(vrrp::toString(t.reason));
+  if (!t.detail.empty())
+    reason += ": " + t.detail;
+  notifier_.instance(in.conf, state, in.vr->priority(), reason);
+  if (!in.sync)
+    return;
+  Group& g = *in.sync;
+  if (t.reason != vrrp::Reason::kSyncGroup) {
+    std::vector<vrrp::State> states;
+    for (const auto* m : g.members)
+      states.push_back(m == &in ? t.to : m->vr->state());
+    for (auto& order : g.engine->onTransition(in.sync_index, t, states)) {
+      log::info("VRRP_Group({}) Syncing {} to {} state", g.conf.name,
+                g.members[order.member]->conf.name, state);
+      pending_sync_.emplace_back(g.members[order.member], order.event);
+    }
+  }
+  updateGroupState(g, reason);
+}
+
+void VrrpRuntime::updateGroupState(Group& g, const std::string& reason) {
+  if (stopping_)
+    return;  // the group's STOP follows its members' (stop())
+  // A fault puts every member in FAULT (updateFault), one after the other: the group's line
+  // follows its members' lines, as keepalived writes them.
+  bool all_master = true, all_backup = true, all_fault = true;
+  for (const auto* m : g.members) {
+    const auto st = m->vr->state();
+    all_master &= st == vrrp::State::kMaster;
+    all_backup &= st == vrrp::State::kBackup;
+    all_fault &= st == vrrp::State::kFault;
+  }
+  const std::string state = all_fault    ? "FAULT"
+                            : all_master ? "MASTER"
+                            : all_backup ? "BACKUP"
+                                         : g.state;
+  if (state == g.state || state.empty())
+    return;
+  g.state = state;
+  log::info("VRRP_Group({}) Entering {} STATE", g.conf.name, state);
+  notifier_.group(g.conf, state, reason);
 }
 
 void VrrpRuntime::handle(Instance& in, const vrrp::Event& e) {
   execute(in, in.vr->handle(e, io::monotonicNow()));
+  // Members a sync group moves follow once this instance's own actions are done.
+  while (!pending_sync_.empty()) {
+    auto [m, ev] = pending_sync_.front();
+    pending_sync_.erase(pending_sync_.begin());
+    execute(*m, m->vr->handle(ev, io::monotonicNow()));
+  }
 }
 
 void VrrpRuntime::execute(Instance& in, const vrrp::Actions& actions) {
@@ -412,6 +704,7 @@ void VrrpRuntime::execute(Instance& in, const vrrp::Actions& actions) {
       // keepalived's wording, so that existing log checks keep matching; then the reason.
       log::info("({}) Entering {} STATE ({}: {})", in.conf.name, vrrp::toString(t->to),
                 vrrp::toString(t->reason), t->detail);
+      onTransition(in, *t);
     } else if (auto* arm = std::get_if<vrrp::ArmTimer>(&a)) {
       in.deadline = arm->at;
       if (arm->at)
@@ -771,6 +1064,7 @@ void VrrpRuntime::rearm() {
 
 void VrrpRuntime::onLink(const sys::LinkEvent& e) {
   index_dirty_ = true;
+  trackers_.linkChanged(e.link, e.deleted);
   for (auto& in : instances_) {
     if (e.link.name != in->ifname && e.link.index != in->ifindex)
       continue;

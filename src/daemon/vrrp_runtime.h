@@ -15,9 +15,13 @@
 #include "conf/model.h"
 #include "core/instance_plan.h"
 #include "daemon/kernel_plan.h"
+#include "daemon/notifier.h"
+#include "daemon/script_runner.h"
+#include "daemon/trackers.h"
 #include "io/loop.h"
 #include "proto/vrrp/ah.h"
 #include "proto/vrrp/fsm.h"
+#include "proto/vrrp/sync_group.h"
 #include "sys/linux/accept_filter.h"
 #include "sys/linux/netlink.h"
 #include "sys/linux/vrrp_socket.h"
@@ -57,12 +61,30 @@ class VrrpRuntime {
     const InstanceCounters* counters = nullptr;
   };
   std::vector<InstanceView> view() const;
+  Notifier& notifier() { return notifier_; }
+  const Trackers& trackers() const { return trackers_; }
 
  private:
   struct Instance;
+  struct Group;
+  // One tracker as an instance uses it: the weight is the instance's (or the tracker's).
+  struct Tracked {
+    std::string key;
+    int weight = 0;
+    bool reverse = false;
+  };
   using SocketKey = std::tuple<int, Family, uint8_t>;  // ifindex, family, IP protocol
 
   void addInstance(const conf::VrrpInstance& ic);
+  void rebuildGroups();
+  std::vector<Tracked> trackedFor(const conf::VrrpInstance& ic, const Group* g) const;
+  void configureTrackers();
+  void onTrackerChange(const std::string& key);
+  void updateTracking(Instance& in);
+  void updateFault(Instance& in);
+  void startIfReady(Instance& in);
+  void onTransition(Instance& in, const vrrp::Transition& t);
+  void updateGroupState(Group& g, const std::string& reason);
   void removeInstance(size_t idx);
   void bindInterface(Instance& in);
   void handle(Instance& in, const vrrp::Event& e);
@@ -99,6 +121,13 @@ class VrrpRuntime {
 
   io::Loop& loop_;
   sys::Netlink& nl_;
+  ScriptRunner scripts_;
+  Trackers trackers_;
+  Notifier notifier_;
+  conf::Config cfg_;
+  std::vector<std::unique_ptr<Group>> groups_;
+  // Sync-group moves decided while an instance's actions run, applied after them.
+  std::vector<std::pair<Instance*, vrrp::Event>> pending_sync_;
   bool dont_release_ = false;
   bool stopping_ = false;
   std::unique_ptr<sys::NetlinkMonitor> monitor_;

@@ -27,9 +27,9 @@ Loop::Loop() {
     uint64_t n;
     while (::read(timerfd_, &n, sizeof n) == sizeof n) {
     }
-    if (on_timer_)
-      on_timer_();
+    fire();
   });
+  timers_[0] = {};
 }
 
 Loop::~Loop() {
@@ -52,7 +52,39 @@ void Loop::unwatch(int fd) {
   handlers_.erase(fd);
 }
 
-void Loop::setTimer(std::optional<Micros> at) {
+int Loop::addTimer(std::function<void()> f) {
+  const int id = timers_.rbegin()->first + 1;
+  timers_[id] = {std::nullopt, std::move(f)};
+  return id;
+}
+
+void Loop::armTimer(int id, std::optional<Micros> at) {
+  timers_[id].at = at;
+  program();
+}
+
+void Loop::fire() {
+  const auto now = monotonicNow();
+  std::vector<int> due;
+  for (auto& [id, slot] : timers_) {
+    if (slot.at && *slot.at <= now)
+      due.push_back(id);
+  }
+  for (int id : due) {
+    auto& slot = timers_[id];
+    slot.at.reset();  // one-shot: the owner re-arms from its callback
+    if (slot.fn)
+      slot.fn();
+  }
+  program();
+}
+
+void Loop::program() {
+  std::optional<Micros> at;
+  for (const auto& [id, slot] : timers_) {
+    if (slot.at && (!at || *slot.at < *at))
+      at = slot.at;
+  }
   itimerspec its{};
   if (at) {
     // 0 would disarm: a deadline already due is set to the smallest future value.

@@ -25,9 +25,15 @@ class Loop {
 
   void watch(int fd, std::function<void()> on_readable);
   void unwatch(int fd);
-  // The single timer: fires once at `at` (monotonic), or never for nullopt.
-  void setTimer(std::optional<Micros> at);
-  void onTimer(std::function<void()> f) { on_timer_ = std::move(f); }
+  // Timers: each owner (the VRRP runtime, the trackers, the notifier) gets its own slot,
+  // which fires once at `at` (monotonic) or never for nullopt. One timerfd serves them all,
+  // armed for the earliest.
+  int addTimer(std::function<void()> f);
+  void armTimer(int id, std::optional<Micros> at);
+  void removeTimer(int id) { timers_.erase(id); }
+  // Slot 0, kept for the VRRP runtime.
+  void setTimer(std::optional<Micros> at) { armTimer(0, at); }
+  void onTimer(std::function<void()> f) { timers_[0].fn = std::move(f); }
   // Blocks these signals and delivers them through the loop.
   void onSignals(const std::vector<int>& signals, std::function<void(int)> f);
 
@@ -38,7 +44,13 @@ class Loop {
   int epfd_ = -1, timerfd_ = -1, sigfd_ = -1;
   bool running_ = false;
   std::map<int, std::function<void()>> handlers_;
-  std::function<void()> on_timer_;
+  struct TimerSlot {
+    std::optional<Micros> at;
+    std::function<void()> fn;
+  };
+  std::map<int, TimerSlot> timers_;
+  void program();
+  void fire();
   std::function<void(int)> on_signal_;
 };
 
