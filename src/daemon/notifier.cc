@@ -156,6 +156,9 @@ void Notifier::instance(const conf::VrrpInstance& in, const std::string& state, 
   writeLine("INSTANCE \"" + in.name + "\" " + state + " " + std::to_string(priority));
   if (const auto& s = stateScript(in, state))
     runScript(*s, {}, "(" + in.name + ") notify_" + state);
+  if (state == "DELETED" && in.notify_deleted && !in.notify_deleted->empty())
+    runScript(conf::ScriptCommand{*in.notify_deleted, {}, {}, false}, {},
+              "(" + in.name + ") notify_deleted");
   if (in.notify)
     runScript(*in.notify, {"INSTANCE", in.name, state, std::to_string(priority)},
               "(" + in.name + ") notify");
@@ -196,10 +199,22 @@ void Notifier::group(const conf::SyncGroup& g, const std::string& state,
 }
 
 void Notifier::priorityChanged(const conf::VrrpInstance& in, bool master, int priority) {
-  if (!in.notify_priority_changes.value_or(false))
+  bool global = false;
+  if (auto it = global_.extra.find("vrrp_notify_priority_changes"); it != global_.extra.end()) {
+    const auto& args = it->second.empty() ? std::vector<std::string>{} : it->second.back();
+    global = args.empty() || args[0] == "true" || args[0] == "on" || args[0] == "yes" ||
+             args[0] == "1";
+  }
+  if (!in.notify_priority_changes.value_or(global))
     return;
   writeLine("INSTANCE \"" + in.name + "\" " + (master ? "MASTER_PRIORITY " : "BACKUP_PRIORITY ") +
             std::to_string(priority));
+}
+
+void Notifier::masterRxLowerPriority(const conf::VrrpInstance& in, int priority) {
+  writeLine("INSTANCE \"" + in.name + "\" MASTER_RX_LOWER_PRI " + std::to_string(priority));
+  if (in.notify_master_rx_lower_pri)
+    runScript(*in.notify_master_rx_lower_pri, {}, "(" + in.name + ") notify_master_rx_lower_pri");
 }
 
 void Notifier::runBlocking(const std::optional<conf::ScriptCommand>& s, int timeout_s,

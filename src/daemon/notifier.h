@@ -41,6 +41,9 @@ class Notifier {
                 const std::string& reason);
   void group(const conf::SyncGroup& g, const std::string& state, const std::string& reason);
   void priorityChanged(const conf::VrrpInstance& in, bool master, int priority);
+  // A master heard a lower priority (a split brain healing): notify_master_rx_lower_pri and
+  // the FIFO's MASTER_RX_LOWER_PRI line.
+  void masterRxLowerPriority(const conf::VrrpInstance& in, int priority);
   // startup_script / shutdown_script: run and waited for, up to their timeout.
   void runBlocking(const std::optional<conf::ScriptCommand>& s, int timeout_s, const char* what);
   // Stops the FIFO reader scripts (SIGTERM, as keepalived does before its last lines).

@@ -168,7 +168,9 @@ void VrrpRuntime::reload(const conf::Config& cfg) {
       continue;
     }
     log::info("({}) {} by reload", old.name, it == cfg.instances.end() ? "removed" : "changed");
+    deleting_ = it == cfg.instances.end();
     removeInstance(i);
+    deleting_ = false;
   }
   for (size_t i = 0; i < cfg.instances.size(); ++i) {
     if (!kept[i])
@@ -574,7 +576,8 @@ void VrrpRuntime::updateTracking(Instance& in) {
     log::info("({}) Changing effective priority from {} to {}", in.conf.name, in.vr->priority(),
               ep.priority);
     handle(in, vrrp::PriorityChanged{ep.priority});
-    notifier_.priorityChanged(in.conf, in.vr->state() == vrrp::State::kMaster, ep.priority);
+    if (in.started)
+      notifier_.priorityChanged(in.conf, in.vr->state() == vrrp::State::kMaster, ep.priority);
   }
   std::string why;
   for (const auto& f : ep.faulting) {
@@ -635,7 +638,10 @@ void VrrpRuntime::startIfReady(Instance& in) {
 }
 
 void VrrpRuntime::onTransition(Instance& in, const vrrp::Transition& t) {
-  const std::string state = notifyState(t);
+  std::string state = notifyState(t);
+  // An instance a reload removed: keepalived reports FAULT, or DELETED with notify_deleted.
+  if (deleting_ && t.to == vrrp::State::kInit)
+    state = in.conf.notify_deleted ? "DELETED" : "FAULT";
   std::string reason = std::string(vrrp::toString(t.reason));
   if (!t.detail.empty())
     reason += ": " + t.detail;
@@ -1018,6 +1024,10 @@ void VrrpRuntime::onDatagram(const SocketKey& key, sys::Datagram& d) {
   if (verdict.drop)
     return drop(in, *verdict.drop, d.src);
   ++in->counters.adverts_received;
+  if (in->vr->state() == vrrp::State::kMaster && ad.priority != 0 &&
+      ad.priority < in->vr->priority()) {
+    notifier_.masterRxLowerPriority(in->conf, in->vr->priority());
+  }
   handle(*in, vrrp::AdvertIn{d.src, ad.priority, vrrp::fromWireInterval(ad.version, ad.interval)});
 }
 

@@ -130,6 +130,7 @@ class VrrpRuntime {
   std::vector<std::pair<Instance*, vrrp::Event>> pending_sync_;
   bool dont_release_ = false;
   bool stopping_ = false;
+  bool deleting_ = false;  // removing an instance the new config no longer has
   std::unique_ptr<sys::NetlinkMonitor> monitor_;
   conf::GlobalDefs global_;
   std::vector<std::unique_ptr<Instance>> instances_;

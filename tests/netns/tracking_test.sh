@@ -311,6 +311,113 @@ check "SMTP: alert for r1's instance with subject, sender and both recipients" b
 check "SMTP: alert for the sync group" grep -q 'Subject: \[r1\] VRRP Group G - Entering MASTER state' "$WORK/smtp.out"
 check "SMTP: r1's FAULT alert names the reason" grep -q 'Reason: fault: sync group G' "$WORK/smtp.out"
 
+echo "== split brain heal, priority changes and a deleted instance on the FIFO"
+rm -f "$WORK/fifo" && mkfifo "$WORK/fifo"
+cat "$WORK/fifo" >"$WORK/fifo2.out" &
+FIFO_READER=$!
+echo 0 >"$WORK/prio9"
+cat >"$WORK/r1-9.conf" <<EOF
+global_defs {
+  vrrp_notify_fifo $WORK/fifo
+  vrrp_notify_priority_changes
+}
+track_file p9 { file "$WORK/prio9" }
+vrrp_instance VI_9 {
+  interface eth0
+  virtual_router_id 99
+  priority 150
+  version 3
+  advert_int 0.1
+  virtual_ipaddress { 10.77.0.209/24 }
+  track_file { p9 }
+  notify_master_rx_lower_pri "$WORK/note.sh rx-lower"
+  notify_deleted "$WORK/note.sh deleted"
+}
+EOF
+# r2: the global notify_fifo with a reader script vipd starts (the FIFO's name is its last
+# argument).
+printf '#!/bin/sh\nwhile read -r line; do echo "$line" >>"$(dirname "$0")/reader.out"; done <"$1"\n' \
+  >"$WORK/fiforeader.sh"
+chmod 755 "$WORK/fiforeader.sh"
+sed -e 's/priority 150/priority 100/' \
+  -e "s|vrrp_notify_fifo .*|notify_fifo $WORK/fifo-r2\n  notify_fifo_script $WORK/fiforeader.sh|" \
+  "$WORK/r1-9.conf" >"$WORK/r2-9.conf"
+: >"$WORK/r1.log"
+start_vipd r1 "$WORK/r1-9.conf"
+start_vipd r2 "$WORK/r2-9.conf"
+wait_for 5 "r1 master of VI_9" holder_is r1 10.77.0.209 r1 r2
+# r2 stops hearing VRRP (its link stays up): it becomes master too, and r1 hears it.
+nsx r2 nft add table ip vt
+nsx r2 nft add chain ip vt in '{ type filter hook input priority 0; }'
+nsx r2 nft add rule ip vt in ip protocol 112 drop
+wait_for 5 "r2 deaf: both are masters" has_addr r2 10.77.0.209
+wait_for 5 "r1 reports the lower priority it heard" grep -q MASTER_RX_LOWER_PRI "$WORK/fifo2.out"
+nsx r2 nft delete table ip vt
+wait_for 5 "the split brain heals to r1" holder_is r1 10.77.0.209 r1 r2
+wait_for 5 "notify_master_rx_lower_pri ran" grep -qx "rx-lower" "$WORK/notify.log"
+check "split brain heal: FIFO line INSTANCE \"VI_9\" MASTER_RX_LOWER_PRI 150" grep -qx 'INSTANCE "VI_9" MASTER_RX_LOWER_PRI 150' "$WORK/fifo2.out"
+check "split brain heal: notify_master_rx_lower_pri ran" grep -qx "rx-lower" "$WORK/notify.log"
+echo -10 >"$WORK/prio9"
+wait_for 5 "priority change on the FIFO" grep -q MASTER_PRIORITY "$WORK/fifo2.out"
+check "vrrp_notify_priority_changes: INSTANCE \"VI_9\" MASTER_PRIORITY 140" grep -qx 'INSTANCE "VI_9" MASTER_PRIORITY 140' "$WORK/fifo2.out"
+# A reload that drops VI_9: DELETED (notify_deleted) instead of keepalived's default FAULT.
+sed -e 's/VI_9/VI_8/' -e 's/virtual_router_id 99/virtual_router_id 98/' -e 's/10.77.0.209/10.77.0.208/' \
+  -e '/notify_deleted/d' "$WORK/r1-9.conf" >"$WORK/r1-8.conf"
+cp "$WORK/r1-8.conf" "$WORK/r1-9.conf"
+kill -HUP "${DAEMON_PIDS[r1]}"
+wait_for 5 "VI_9 deleted by the reload" grep -q '"VI_9" DELETED' "$WORK/fifo2.out"
+wait_for 5 "notify_deleted ran" grep -qx "deleted" "$WORK/notify.log"
+check "reload removing VI_9: FIFO line INSTANCE \"VI_9\" DELETED 140" grep -qx 'INSTANCE "VI_9" DELETED 140' "$WORK/fifo2.out"
+check "reload removing VI_9: notify_deleted ran" grep -qx "deleted" "$WORK/notify.log"
+check "reload removing VI_9: its VIP is gone from r1" lacks_addr r1 10.77.0.209
+check "notify_fifo_script: started by vipd on the FIFO, it got r2's lines" grep -qx 'INSTANCE "VI_9" BACKUP 100' "$WORK/reader.out"
+stop_daemon r1
+stop_daemon r2
+wait "$FIFO_READER" 2>/dev/null
+wait_for 2 "the FIFO reader script ends" bash -c "! pgrep -f '^/bin/sh $WORK/fiforeader.sh' >/dev/null"
+check "notify_fifo_script: stopped with the daemon (SIGTERM)" bash -c "! pgrep -f '^/bin/sh $WORK/fiforeader.sh' >/dev/null"
+
+echo "== script timeout, script user, shell syntax"
+cat >"$WORK/r1.conf" <<EOF
+vrrp_script chk_hang {
+  script "/bin/sleep 7.77"
+  interval 0.5
+  timeout 0.3
+}
+vrrp_script chk_user {
+  script "/usr/bin/test \$(id -u) = 65534"
+  interval 0.5
+  user nobody
+}
+vrrp_instance VI_1 {
+  interface eth0
+  virtual_router_id 77
+  priority 150
+  advert_int 0.1
+  virtual_ipaddress { $VIP/24 }
+  track_script { chk_hang }
+}
+vrrp_instance VI_2 {
+  interface eth0
+  virtual_router_id 78
+  priority 150
+  advert_int 0.1
+  virtual_ipaddress { $VIP2/24 }
+  track_script { chk_user }
+}
+EOF
+: >"$WORK/r1.log"
+start_vipd r1 "$WORK/r1.conf"
+wait_for 5 "the hanging script times out" grep -q "Entering FAULT STATE.*script chk_hang timed out" "$WORK/r1.log"
+check "timeout: a hanging script is a failure and its instance goes FAULT" grep -q "VRRP_Script(chk_hang) failed (timed out)" "$WORK/r1.log"
+sleepers() { pgrep -fc '^/bin/sleep 7.77'; }
+check "timeout: each hanging run is killed (at most the current one alive)" [ "$(sleepers)" -le 1 ]
+wait_for 5 "VI_2 master" has_addr r1 $VIP2
+check "user nobody: the script ran as uid 65534 (under sh for its \$(...))" has_addr r1 $VIP2
+check "the daemon survives its scripts" kill -0 "${DAEMON_PIDS[r1]}"
+stop_daemon r1
+check "stop: no check script outlives the daemon" [ "$(sleepers)" -eq 0 ]
+
 echo "== script security"
 cat >"$WORK/unsafe.sh" <<EOF
 #!/bin/sh
