@@ -202,8 +202,8 @@ void Notifier::priorityChanged(const conf::VrrpInstance& in, bool master, int pr
   bool global = false;
   if (auto it = global_.extra.find("vrrp_notify_priority_changes"); it != global_.extra.end()) {
     const auto& args = it->second.empty() ? std::vector<std::string>{} : it->second.back();
-    global = args.empty() || args[0] == "true" || args[0] == "on" || args[0] == "yes" ||
-             args[0] == "1";
+    global =
+        args.empty() || args[0] == "true" || args[0] == "on" || args[0] == "yes" || args[0] == "1";
   }
   if (!in.notify_priority_changes.value_or(global))
     return;
