@@ -142,6 +142,7 @@ struct GlobalDefs {
   // vipd additions (ignored by keepalived configs that do not use them).
   std::optional<std::string> metrics_listen;  // e.g. "127.0.0.1:9650"
   std::optional<std::string> control_socket;
+  std::optional<std::string> control_socket_group;  // may use vipctl besides root
   Extra extra;
   friend bool operator==(const GlobalDefs&, const GlobalDefs&) = default;
 };

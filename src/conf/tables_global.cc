@@ -151,6 +151,7 @@ const Schema<GlobalDefs>& globalDefsSchema() {
         one("random_seed", &G::random_seed, intIn(0, INT64_MAX)),
         one("metrics_listen", &G::metrics_listen, WordV{}),
         one("control_socket", &G::control_socket, WordV{}),
+        one("control_socket_group", &G::control_socket_group, WordV{}),
     };
     // `dynamic_interfaces [allow_if_changes]`
     t.push_back({"dynamic_interfaces",

@@ -60,7 +60,7 @@ std::string formatData(const std::vector<VrrpRuntime::InstanceView>& v) {
 std::string formatStats(const std::vector<VrrpRuntime::InstanceView>& v) {
   std::string out;
   for (const auto& i : v) {
-    const auto& c = *i.counters;
+    const auto& c = i.counters;
     out += fmt::format("VRRP Instance: {}\n", i.name);
     out += fmt::format("  Advertisements:\n    Received: {}\n    Sent: {}\n", c.adverts_received,
                        c.adverts_sent);
@@ -82,7 +82,7 @@ std::string formatJson(const std::vector<VrrpRuntime::InstanceView>& v) {
   std::string out = "[";
   for (size_t k = 0; k < v.size(); ++k) {
     const auto& i = v[k];
-    const auto& c = *i.counters;
+    const auto& c = i.counters;
     if (k)
       out += ",";
     out += fmt::format(

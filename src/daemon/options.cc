@@ -52,6 +52,8 @@ constexpr Flag kFlags[] = {
     {'v', "version", Flag::kNone},
     {'h', "help", Flag::kNone},
     {0, "lenient", Flag::kNone},
+    {0, "control-socket", Flag::kRequired},
+    {0, "metrics-listen", Flag::kRequired},
 };
 
 void apply(Options& o, const Flag& f, const std::optional<std::string>& v) {
@@ -64,6 +66,10 @@ void apply(Options& o, const Flag& f, const std::optional<std::string>& v) {
     o.config_test_log = v;
   } else if (name == "dump-conf") {
     o.dump_conf = true;
+  } else if (name == "control-socket") {
+    o.control_socket = *v;
+  } else if (name == "metrics-listen") {
+    o.metrics_listen = *v;
   } else if (name == "lenient") {
     o.lenient = true;
   } else if (name == "config-id") {

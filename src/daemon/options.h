@@ -27,6 +27,9 @@ struct Options {
   std::optional<std::string> namespace_name;  // -s
   bool dont_release_vrrp = false, dont_release_ipvs = false, release_vips = false;
   std::optional<std::string> signum;  // --signum=NAME: print the number and exit
+  // vipd's own: the control socket (vipctl) and the Prometheus listener; both override
+  // global_defs control_socket / metrics_listen.
+  std::optional<std::string> control_socket, metrics_listen;
   bool version = false, help = false;
 };
 

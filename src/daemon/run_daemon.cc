@@ -1,6 +1,7 @@
 #include "daemon/run_daemon.h"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <sched.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -13,8 +14,10 @@
 
 #include "base/log.h"
 #include "conf/config.h"
+#include "ctl/protocol.h"
 #include "daemon/dump_files.h"
 #include "daemon/script_security.h"
+#include "daemon/services.h"
 #include "daemon/vrrp_runtime.h"
 #include "io/loop.h"
 #include "sys/linux/netlink.h"
@@ -153,6 +156,37 @@ int runDaemon(const Options& o) {
         cfg->global.startup_script,
         static_cast<int>(cfg->global.startup_script_timeout.count() / 1'000'000), "startup_script");
     vrrp.start(*cfg);
+    // The control socket and metrics: flags override global_defs; the socket is on by
+    // default (root only), metrics only when asked for.
+    DaemonInfo info;
+    info.pid = static_cast<int>(::getpid());
+    info.version = VIPD_VERSION;
+    info.config_file = o.config_file;
+    info.started_wall_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+    Services services(loop, vrrp, info, [o](std::vector<std::string>& diags) {
+      auto pre = conf::defaultPreprocessOptions();
+      if (o.config_id)
+        pre.config_id = *o.config_id;
+      auto r = conf::loadFile(o.config_file, pre, o.lenient);
+      for (const auto& d : r.diags.all())
+        diags.push_back(d.str());
+      if (!r.ok())
+        return std::optional<conf::Config>();
+      return std::optional<conf::Config>(std::move(r.config));
+    });
+    ServicesConfig sc;
+    sc.control_socket = o.control_socket.value_or(
+        cfg->global.control_socket.value_or(ctl::defaultSocketPath(o.namespace_name)));
+    if (cfg->global.control_socket_group) {
+      if (const group* g = ::getgrnam(cfg->global.control_socket_group->c_str()))
+        sc.control_group = g->gr_gid;
+      else
+        log::error("control_socket_group {}: no such group", *cfg->global.control_socket_group);
+    }
+    sc.metrics_listen = o.metrics_listen ? o.metrics_listen : cfg->global.metrics_listen;
+    services.start(sc);
     sys::sdNotify("READY=1");
     loop.run();
     vrrp.notifier().runBlocking(

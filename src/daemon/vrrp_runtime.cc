@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <deque>
 #include <fstream>
 #include <set>
 
@@ -53,7 +54,8 @@ struct VrrpRuntime::Instance {
   bool iface_fault = false, track_fault = false;
   std::string iface_why, track_why;
   std::vector<Tracked> tracked;
-  bool started = false;   // Startup is held until every fault-only tracker has a result
+  bool started = false;  // Startup is held until every fault-only tracker has a result
+  std::deque<TransitionRecord> history;
   Group* sync = nullptr;  // the vrrp_sync_group this instance belongs to
   size_t sync_index = 0;
   std::optional<vrrp::Time> deadline;
@@ -118,6 +120,34 @@ VrrpRuntime::~VrrpRuntime() {
     loop_.unwatch(s.fd());
 }
 
+namespace {
+
+// A change the running engine can take without a restart: the base priority (not to or
+// from the owner's 255), the trackers, notifications and mail.
+bool changesInPlace(const conf::VrrpInstance& old, const conf::VrrpInstance& next) {
+  if (conf::effectivePriority(old) == 255 || conf::effectivePriority(next) == 255)
+    return false;
+  conf::VrrpInstance t = next;
+  t.priority = old.priority;
+  t.track_interface = old.track_interface;
+  t.track_script = old.track_script;
+  t.track_process = old.track_process;
+  t.track_file = old.track_file;
+  t.track_bfd = old.track_bfd;
+  t.notify_master = old.notify_master;
+  t.notify_backup = old.notify_backup;
+  t.notify_fault = old.notify_fault;
+  t.notify_stop = old.notify_stop;
+  t.notify = old.notify;
+  t.notify_master_rx_lower_pri = old.notify_master_rx_lower_pri;
+  t.notify_deleted = old.notify_deleted;
+  t.notify_priority_changes = old.notify_priority_changes;
+  t.smtp_alert = old.smtp_alert;
+  return t == old;
+}
+
+}  // namespace
+
 void VrrpRuntime::applyStatics(const conf::Config& cfg) {
   // static_ipaddress / static_routes / static_rules: set at startup whatever the VRRP
   // state, replaced when a reload changes them, removed at exit.
@@ -159,14 +189,33 @@ void VrrpRuntime::reload(const conf::Config& cfg) {
     in->sync = nullptr;
   groups_.clear();
   std::vector<bool> kept(cfg.instances.size(), false);
+  last_reload_ = {};
+  std::map<std::string_view, size_t> by_name;
+  for (size_t i = 0; i < cfg.instances.size(); ++i)
+    by_name.emplace(cfg.instances[i].name, i);
   for (size_t i = instances_.size(); i-- > 0;) {
-    const auto& old = instances_[i]->conf;
-    auto it = std::find_if(cfg.instances.begin(), cfg.instances.end(),
-                           [&](const conf::VrrpInstance& n) { return n.name == old.name; });
+    Instance& in = *instances_[i];
+    const auto& old = in.conf;
+    auto found = by_name.find(old.name);
+    auto it = found == by_name.end()
+                  ? cfg.instances.end()
+                  : cfg.instances.begin() + static_cast<ptrdiff_t>(found->second);
     if (it != cfg.instances.end() && *it == old) {
-      kept[static_cast<size_t>(it - cfg.instances.begin())] = true;
+      kept[found->second] = true;
+      ++last_reload_.kept;
       continue;
     }
+    if (it != cfg.instances.end() && changesInPlace(old, *it)) {
+      // Priority, trackers or notifications only: the engine keeps its state, timers and
+      // addresses; the new priority goes out with the next advert (updateTracking below).
+      log::info("({}) updated in place by reload", old.name);
+      in.conf = *it;
+      in.plan = core::planInstance(in.conf, global_, in.primary.value_or(IpAddress{}));
+      kept[found->second] = true;
+      ++last_reload_.updated;
+      continue;
+    }
+    ++(it == cfg.instances.end() ? last_reload_.removed : last_reload_.changed);
     log::info("({}) {} by reload", old.name, it == cfg.instances.end() ? "removed" : "changed");
     deleting_ = it == cfg.instances.end();
     removeInstance(i);
@@ -176,6 +225,8 @@ void VrrpRuntime::reload(const conf::Config& cfg) {
     if (!kept[i])
       addInstance(cfg.instances[i]);
   }
+  last_reload_.added =
+      cfg.instances.size() - last_reload_.kept - last_reload_.changed - last_reload_.updated;
   rebuildGroups();
   configureTrackers();
   for (auto& in : instances_) {
@@ -707,6 +758,12 @@ void VrrpRuntime::execute(Instance& in, const vrrp::Actions& actions) {
       sendGarps(in, g->count);
     } else if (auto* t = std::get_if<vrrp::Transition>(&a)) {
       ++in.counters.transitions;
+      in.history.push_back({std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count(),
+                            t->from, t->to, std::string(vrrp::toString(t->reason)), t->detail});
+      if (in.history.size() > 16)
+        in.history.pop_front();
       // keepalived's wording, so that existing log checks keep matching; then the reason.
       log::info("({}) Entering {} STATE ({}: {})", in.conf.name, vrrp::toString(t->to),
                 vrrp::toString(t->reason), t->detail);
@@ -1137,12 +1194,53 @@ void VrrpRuntime::onAddress(const sys::AddressEvent& e) {
 
 std::vector<VrrpRuntime::InstanceView> VrrpRuntime::view() const {
   std::vector<InstanceView> out;
+  const auto now = io::monotonicNow();
+  out.reserve(instances_.size());
   for (const auto& in : instances_) {
-    const auto& st = in->vr->stats();
-    out.push_back(InstanceView{in->conf.name, in->ifname, in->conf.virtual_router_id,
-                               in->vr->state(), in->vr->priority(), in->plan.params.priority,
-                               in->vr->masterAddress(), st.became_master, st.released_master,
-                               st.priority_zero_sent, st.priority_zero_received, &in->counters});
+    const auto& vr = *in->vr;
+    const auto& st = vr.stats();
+    InstanceView v;
+    v.name = in->conf.name;
+    v.ifname = in->ifname;
+    v.family = in->family == Family::kInet ? "inet" : "inet6";
+    v.sync_group = in->sync ? in->sync->conf.name : "";
+    v.vrid = in->conf.virtual_router_id;
+    v.version = conf::effectiveVersion(in->conf, global_);
+    v.state = vr.state();
+    v.priority = vr.priority();
+    v.base_priority = in->plan.params.priority;
+    v.master = vr.state() == vrrp::State::kMaster ? in->primary : vr.masterAddress();
+    v.master_priority = vr.state() == vrrp::State::kMaster ? vr.priority() : vr.masterPriority();
+    v.primary = in->primary;
+    v.became_master = st.became_master;
+    v.released_master = st.released_master;
+    v.priority_zero_sent = st.priority_zero_sent;
+    v.priority_zero_received = st.priority_zero_received;
+    v.counters = in->counters;
+    for (const auto& a : in->addresses)
+      v.vips.push_back(describe(a));
+    v.unicast = in->unicast;
+    v.accept = !in->no_accept;
+    v.preempt = vr.params().preempt;
+    v.preempt_delay = vr.params().preempt_delay;
+    v.faulted = in->fault;
+    v.started = in->started;
+    v.fault_why = in->fault ? in->fault_why : "";
+    v.now = now;
+    v.state_since = vr.stateSince();
+    v.deadline = vr.deadline();
+    v.preempt_at = vr.preemptAt();
+    v.advert_interval = vr.params().advert_interval;
+    v.master_adver_interval = vr.masterAdverInterval();
+    v.master_down_interval = vr.masterDownInterval();
+    for (const auto& t : in->tracked) {
+      TrackerView tv{t.key, t.weight, t.reverse, {}};
+      if (const TrackerStatus* s = trackers_.status(t.key))
+        tv.status = *s;
+      v.trackers.push_back(tv);
+    }
+    v.history.assign(in->history.begin(), in->history.end());
+    out.push_back(std::move(v));
   }
   return out;
 }

@@ -50,17 +50,43 @@ class VrrpRuntime {
   // Every instance: priority-0 advert if master, addresses and VMACs removed.
   void stop();
 
+  struct TransitionRecord {
+    int64_t wall_ms = 0;  // epoch milliseconds
+    vrrp::State from = vrrp::State::kInit, to = vrrp::State::kInit;
+    std::string reason, detail;
+  };
+  struct TrackerView {
+    std::string key;
+    int weight = 0;
+    bool reverse = false;
+    TrackerStatus status;
+  };
+  // A self-contained copy of one instance's state: safe to hand to another thread.
   struct InstanceView {
-    std::string name, ifname;
-    int vrid = 0;
+    std::string name, ifname, family, sync_group;
+    int vrid = 0, version = 2;
     vrrp::State state = vrrp::State::kInit;
     int priority = 0, base_priority = 0;
-    std::optional<IpAddress> master;
+    std::optional<IpAddress> master, primary;
+    int master_priority = 0;
     uint64_t became_master = 0, released_master = 0, priority_zero_sent = 0,
              priority_zero_received = 0;
-    const InstanceCounters* counters = nullptr;
+    InstanceCounters counters;
+    std::vector<std::string> vips;
+    bool unicast = false, accept = true, preempt = true, faulted = false, started = false;
+    std::string fault_why;
+    vrrp::Time now{0}, state_since{0};
+    std::optional<vrrp::Time> deadline, preempt_at;
+    vrrp::Micros advert_interval{0}, master_adver_interval{0}, master_down_interval{0},
+        preempt_delay{0};
+    std::vector<TrackerView> trackers;
+    std::vector<TransitionRecord> history;  // oldest first, at most 16
   };
   std::vector<InstanceView> view() const;
+  struct ReloadSummary {
+    size_t kept = 0, added = 0, removed = 0, changed = 0, updated = 0;  // updated: in place
+  };
+  const ReloadSummary& lastReload() const { return last_reload_; }
   Notifier& notifier() { return notifier_; }
   const Trackers& trackers() const { return trackers_; }
 
@@ -130,7 +156,8 @@ class VrrpRuntime {
   std::vector<std::pair<Instance*, vrrp::Event>> pending_sync_;
   bool dont_release_ = false;
   bool stopping_ = false;
-  bool deleting_ = false;  // removing an instance the new config no longer has
+  bool deleting_ = false;
+  ReloadSummary last_reload_;  // removing an instance the new config no longer has
   std::unique_ptr<sys::NetlinkMonitor> monitor_;
   conf::GlobalDefs global_;
   std::vector<std::unique_ptr<Instance>> instances_;

@@ -1,6 +1,7 @@
 #include "io/loop.h"
 
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
@@ -30,10 +31,25 @@ Loop::Loop() {
     fire();
   });
   timers_[0] = {};
+  eventfd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (eventfd_ < 0)
+    throw std::system_error(errno, std::generic_category(), "eventfd");
+  watch(eventfd_, [this] {
+    uint64_t n;
+    while (::read(eventfd_, &n, sizeof n) == sizeof n) {
+    }
+    std::vector<std::function<void()>> batch;
+    {
+      std::lock_guard lock(posted_mu_);
+      batch.swap(posted_);
+    }
+    for (auto& f : batch)
+      f();
+  });
 }
 
 Loop::~Loop() {
-  for (int fd : {epfd_, timerfd_, sigfd_}) {
+  for (int fd : {epfd_, timerfd_, sigfd_, eventfd_}) {
     if (fd >= 0)
       ::close(fd);
   }
@@ -93,6 +109,15 @@ void Loop::program() {
     its.it_value.tv_nsec = (us % 1'000'000) * 1000;
   }
   ::timerfd_settime(timerfd_, TFD_TIMER_ABSTIME, &its, nullptr);
+}
+
+void Loop::post(std::function<void()> f) {
+  {
+    std::lock_guard lock(posted_mu_);
+    posted_.push_back(std::move(f));
+  }
+  const uint64_t one = 1;
+  [[maybe_unused]] auto n = ::write(eventfd_, &one, sizeof one);
 }
 
 void Loop::onSignals(const std::vector<int>& signals, std::function<void(int)> f) {

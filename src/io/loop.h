@@ -6,6 +6,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <vector>
 
@@ -37,11 +38,17 @@ class Loop {
   // Blocks these signals and delivers them through the loop.
   void onSignals(const std::vector<int>& signals, std::function<void(int)> f);
 
+  // From any thread: runs `f` on this loop's thread (the services loop and the VRRP loop
+  // talk this way, never through shared state).
+  void post(std::function<void()> f);
+
   void run();  // until stop()
   void stop() { running_ = false; }
 
  private:
-  int epfd_ = -1, timerfd_ = -1, sigfd_ = -1;
+  int epfd_ = -1, timerfd_ = -1, sigfd_ = -1, eventfd_ = -1;
+  std::mutex posted_mu_;
+  std::vector<std::function<void()>> posted_;
   bool running_ = false;
   std::map<int, std::function<void()>> handlers_;
   struct TimerSlot {

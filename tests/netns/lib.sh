@@ -13,6 +13,7 @@ VIPD=${VIPD:-vipd}
 pass=0
 fail=0
 declare -A DAEMON_PIDS=()
+VIPD_ARGS=()  # extra flags for start_vipd
 
 cleanup() {
   for pid in "${DAEMON_PIDS[@]}"; do kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
@@ -43,6 +44,19 @@ attach() {
   nsx "$ns" ip link set eth0 up
 }
 
+# segment K ROUTERS...: another bridge brK in the switch and an ethK in each router.
+segment() {
+  local k=$1; shift
+  nsx sw ip link add "br$k" type bridge mcast_snooping 0
+  nsx sw ip link set "br$k" up
+  for ns in "$@"; do
+    ip link add "eth$k" netns "$P-$ns" type veth peer name "p$k-$ns" netns "$P-sw"
+    nsx sw ip link set "p$k-$ns" master "br$k" up
+    nsx "$ns" ip link set "eth$k" up
+    nsx "$ns" ip addr add "10.$((77 + k)).0.${ns#r}/24" dev "eth$k"
+  done
+}
+
 netns_lan() {
   local n=$1
   new_ns sw
@@ -64,7 +78,8 @@ netns_lan() {
 start_vipd() {
   local ns=$1 conf=$2
   # ip netns exec execs the daemon, so $! is the daemon itself (kill -9 reaches it).
-  ip netns exec "$P-$ns" "$VIPD" -n -l -G -f "$conf" -p "$WORK/$ns.pid" >>"$WORK/$ns.log" 2>&1 &
+  ip netns exec "$P-$ns" "$VIPD" -n -l -G -f "$conf" -p "$WORK/$ns.pid" \
+    --control-socket "$WORK/$ns.sock" "${VIPD_ARGS[@]}" >>"$WORK/$ns.log" 2>&1 &
   DAEMON_PIDS[$ns]=$!
 }
 
@@ -185,3 +200,26 @@ stays_holder() {
   echo "     holders over 1 s: $seen"
   return 1
 }
+
+# nginx (Debian's nginx-light) in a router namespace, answering its own name on port 80.
+nginx_conf() {  # nginx_conf NS
+  mkdir -p "$WORK/nginx-$1"
+  cat >"$WORK/nginx-$1.conf" <<EOF
+user root;
+worker_processes 1;
+pid $WORK/nginx-$1.pid;
+error_log $WORK/nginx-$1/error.log;
+events { worker_connections 64; }
+http {
+  access_log off;
+  client_body_temp_path $WORK/nginx-$1/body;
+  proxy_temp_path $WORK/nginx-$1/proxy;
+  fastcgi_temp_path $WORK/nginx-$1/fastcgi;
+  uwsgi_temp_path $WORK/nginx-$1/uwsgi;
+  scgi_temp_path $WORK/nginx-$1/scgi;
+  server { listen 80; location / { return 200 "$1\n"; } }
+}
+EOF
+}
+nginx_start() { nsx "$1" nginx -c "$WORK/nginx-$1.conf"; }
+nginx_stop() { nsx "$1" nginx -c "$WORK/nginx-$1.conf" -s stop; }

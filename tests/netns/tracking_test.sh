@@ -14,27 +14,6 @@ netns_lan 2
 chmod 711 "$WORK"
 
 # ---------------------------------------------------------------- nginx in r1 and r2
-nginx_conf() {  # nginx_conf NS
-  mkdir -p "$WORK/nginx-$1"
-  cat >"$WORK/nginx-$1.conf" <<EOF
-user root;
-worker_processes 1;
-pid $WORK/nginx-$1.pid;
-error_log $WORK/nginx-$1/error.log;
-events { worker_connections 64; }
-http {
-  access_log off;
-  client_body_temp_path $WORK/nginx-$1/body;
-  proxy_temp_path $WORK/nginx-$1/proxy;
-  fastcgi_temp_path $WORK/nginx-$1/fastcgi;
-  uwsgi_temp_path $WORK/nginx-$1/uwsgi;
-  scgi_temp_path $WORK/nginx-$1/scgi;
-  server { listen 80; location / { return 200 "$1\n"; } }
-}
-EOF
-}
-nginx_start() { nsx "$1" nginx -c "$WORK/nginx-$1.conf"; }
-nginx_stop() { nsx "$1" nginx -c "$WORK/nginx-$1.conf" -s stop; }
 nginx_conf r1
 nginx_conf r2
 nginx_start r1

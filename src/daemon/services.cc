@@ -1,0 +1,118 @@
+#include "daemon/services.h"
+
+#include <system_error>
+
+#include "base/log.h"
+#include "ctl/server.h"
+#include "metrics/http_server.h"
+
+namespace vipd::daemon {
+
+Services::Services(io::Loop& vrrp_loop, VrrpRuntime& runtime, DaemonInfo info, Loader load)
+    : vrrp_loop_(vrrp_loop), rt_(runtime), info_(std::move(info)), load_(std::move(load)) {}
+
+Services::~Services() {
+  if (thread_.joinable()) {
+    loop_.post([this] { loop_.stop(); });
+    thread_.join();
+  }
+}
+
+void Services::start(const ServicesConfig& c) {
+  if (c.control_socket) {
+    try {
+      ctl_ = std::make_unique<ctl::Server>(
+          loop_, *c.control_socket, c.control_group,
+          [this](const ctl::Request& r, ctl::Server::Reply reply) { handle(r, std::move(reply)); });
+      log::info("control socket {}", *c.control_socket);
+    } catch (const std::system_error& e) {
+      log::error("no control socket: {}", e.what());
+    }
+  }
+  if (c.metrics_listen) {
+    try {
+      http_ = std::make_unique<metrics::HttpServer>(
+          loop_, *c.metrics_listen,
+          [this](const std::string& path, metrics::HttpServer::Respond respond) {
+            if (path == "/healthz") {
+              respond({200, "text/plain", "ok\n"});
+              return;
+            }
+            if (path != "/metrics" && path != "/status") {
+              respond({404, "text/plain", "try /metrics or /status\n"});
+              return;
+            }
+            snapshot([path, respond](Views v, DaemonInfo d) {
+              if (path == "/metrics")
+                respond({200, "text/plain; version=0.0.4; charset=utf-8", metricsText(v, d)});
+              else
+                respond({200, "application/json", statusJson(v, d).dump() + "\n"});
+            });
+          });
+      log::info("metrics on http://{}/metrics", *c.metrics_listen);
+    } catch (const std::system_error& e) {
+      log::error("no metrics endpoint: {}", e.what());
+    }
+  }
+  if (ctl_ || http_)
+    thread_ = std::thread([this] { loop_.run(); });
+}
+
+void Services::snapshot(std::function<void(Views, DaemonInfo)> then) {
+  vrrp_loop_.post([this, then = std::move(then)]() mutable {
+    auto views = rt_.view();
+    DaemonInfo info = info_;
+    info.notify = rt_.notifier().counters();
+    loop_.post([then = std::move(then), views = std::move(views), info]() mutable {
+      then(std::move(views), std::move(info));
+    });
+  });
+}
+
+void Services::handle(const ctl::Request& r, std::function<void(const nlohmann::json&)> reply) {
+  if (r.cmd == "version") {
+    reply(ctl::okResponse({{"version", info_.version}, {"protocol", ctl::kProtocolVersion}}));
+    return;
+  }
+  if (r.cmd == "reload") {
+    std::vector<std::string> diags;
+    auto cfg = load_(diags);
+    if (!cfg) {
+      log::error("Reload (vipctl) refused; the running configuration stays");
+      reply(ctl::errorResponse("configuration refused; the running one stays",
+                               {{"diagnostics", diags}}));
+      return;
+    }
+    auto shared = std::make_shared<conf::Config>(std::move(*cfg));
+    vrrp_loop_.post([this, shared, reply, diags] {
+      log::info("Reloading (vipctl)");
+      rt_.reload(*shared);
+      const auto s = rt_.lastReload();
+      log::info("Reload finished");
+      loop_.post([reply, s, diags] {
+        reply(ctl::okResponse({{"kept", s.kept},
+                               {"added", s.added},
+                               {"removed", s.removed},
+                               {"changed", s.changed},
+                               {"updated_in_place", s.updated},
+                               {"diagnostics", diags}}));
+      });
+    });
+    return;
+  }
+  snapshot([r, reply](Views views, DaemonInfo info) {
+    if (r.cmd == "status") {
+      reply(ctl::okResponse(statusJson(views, info)));
+      return;
+    }
+    for (const auto& v : views) {
+      if (v.name != *r.instance)
+        continue;
+      reply(ctl::okResponse(r.cmd == "show" ? showJson(v) : explainJson(v)));
+      return;
+    }
+    reply(ctl::errorResponse("no instance named '" + *r.instance + "'"));
+  });
+}
+
+}  // namespace vipd::daemon

@@ -1,0 +1,195 @@
+#include "metrics/http_server.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <system_error>
+#include <vector>
+
+#include "base/text.h"
+
+namespace vipd::metrics {
+namespace {
+constexpr size_t kMaxHead = 8192;
+constexpr io::Micros kTimeout{5'000'000};
+
+const char* reason(int status) {
+  switch (status) {
+    case 200:
+      return "OK";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 400:
+      return "Bad Request";
+    default:
+      return "Error";
+  }
+}
+}  // namespace
+
+bool parseListen(const std::string& s, std::string& host, int& port) {
+  const auto colon = s.rfind(':');
+  if (colon == std::string::npos)
+    return false;
+  host = s.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  auto p = parseInt(s.substr(colon + 1));
+  if (!p || *p < 1 || *p > 65535)
+    return false;
+  port = static_cast<int>(*p);
+  return true;
+}
+
+HttpServer::HttpServer(io::Loop& loop, const std::string& listen, Handler handler)
+    : loop_(loop), handler_(std::move(handler)) {
+  std::string host;
+  int port = 0;
+  if (!parseListen(listen, host, port))
+    throw std::system_error(EINVAL, std::generic_category(), "metrics listen '" + listen + "'");
+  sockaddr_storage ss{};
+  socklen_t len = 0;
+  in6_addr a6{};
+  in_addr a4{};
+  if (host.empty() || host == "::" || ::inet_pton(AF_INET6, host.c_str(), &a6) == 1) {
+    auto* sa = reinterpret_cast<sockaddr_in6*>(&ss);
+    sa->sin6_family = AF_INET6;
+    sa->sin6_port = htons(static_cast<uint16_t>(port));
+    sa->sin6_addr = host.empty() ? in6addr_any : a6;
+    len = sizeof *sa;
+  } else if (::inet_pton(AF_INET, host.c_str(), &a4) == 1) {
+    auto* sa = reinterpret_cast<sockaddr_in*>(&ss);
+    sa->sin_family = AF_INET;
+    sa->sin_port = htons(static_cast<uint16_t>(port));
+    sa->sin_addr = a4;
+    len = sizeof *sa;
+  } else {
+    throw std::system_error(EINVAL, std::generic_category(),
+                            "metrics listen '" + listen + "': not an address");
+  }
+  fd_ = ::socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  const int one = 1;
+  if (fd_ >= 0)
+    ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&ss), len) != 0 ||
+      ::listen(fd_, 32) != 0) {
+    const int err = errno;
+    if (fd_ >= 0)
+      ::close(fd_);
+    throw std::system_error(err, std::generic_category(), "metrics listen " + listen);
+  }
+  port_ = port;
+  loop_.watch(fd_, [this] { onAccept(); });
+  timer_ = loop_.addTimer([this] { onTimer(); });
+}
+
+HttpServer::~HttpServer() {
+  for (auto& [fd, c] : conns_) {
+    loop_.unwatch(fd);
+    ::close(fd);
+  }
+  loop_.unwatch(fd_);
+  ::close(fd_);
+  loop_.removeTimer(timer_);
+}
+
+void HttpServer::onAccept() {
+  for (;;) {
+    const int fd = ::accept4(fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0)
+      break;
+    conns_[fd] = Conn{"", io::monotonicNow() + kTimeout, false};
+    loop_.watch(fd, [this, fd] { onReadable(fd); });
+  }
+  onTimer();
+}
+
+void HttpServer::onReadable(int fd) {
+  auto it = conns_.find(fd);
+  if (it == conns_.end())
+    return;
+  char buf[2048];
+  const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+  if (n <= 0) {
+    close(fd);
+    return;
+  }
+  auto& c = it->second;
+  c.in.append(buf, static_cast<size_t>(n));
+  const auto end = c.in.find("\r\n\r\n");
+  if (end == std::string::npos) {
+    if (c.in.size() > kMaxHead)
+      respond(fd, {400, "text/plain", "request head too large\n"});
+    return;
+  }
+  loop_.unwatch(fd);
+  const auto line_end = c.in.find("\r\n");
+  const std::string line = c.in.substr(0, line_end);
+  const auto sp1 = line.find(' ');
+  const auto sp2 = line.find(' ', sp1 + 1);
+  if (sp1 == std::string::npos || sp2 == std::string::npos) {
+    respond(fd, {400, "text/plain", "bad request line\n"});
+    return;
+  }
+  const std::string method = line.substr(0, sp1);
+  std::string path = line.substr(sp1 + 1, sp2 - sp1 - 1);
+  if (auto q = path.find('?'); q != std::string::npos)
+    path.resize(q);
+  if (method != "GET") {
+    respond(fd, {405, "text/plain", "GET only\n"});
+    return;
+  }
+  handler_(path, [this, fd](const HttpResponse& r) { respond(fd, r); });
+}
+
+void HttpServer::respond(int fd, const HttpResponse& r) {
+  if (!conns_.count(fd))
+    return;
+  const std::string head = "HTTP/1.1 " + std::to_string(r.status) + " " + reason(r.status) +
+                           "\r\nContent-Type: " + r.content_type +
+                           "\r\nContent-Length: " + std::to_string(r.body.size()) +
+                           "\r\nConnection: close\r\n\r\n";
+  const std::string out = head + r.body;
+  // The services loop: a bounded blocking send is acceptable here.
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  timeval tv{2, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  size_t off = 0;
+  while (off < out.size()) {
+    const ssize_t n = ::send(fd, out.data() + off, out.size() - off, MSG_NOSIGNAL);
+    if (n <= 0)
+      break;
+    off += static_cast<size_t>(n);
+  }
+  close(fd);
+}
+
+void HttpServer::close(int fd) {
+  loop_.unwatch(fd);
+  ::close(fd);
+  conns_.erase(fd);
+}
+
+void HttpServer::onTimer() {
+  const auto now = io::monotonicNow();
+  std::optional<io::Micros> next;
+  std::vector<int> expired;
+  for (const auto& [fd, c] : conns_) {
+    if (c.deadline <= now)
+      expired.push_back(fd);
+    else if (!next || c.deadline < *next)
+      next = c.deadline;
+  }
+  for (int fd : expired)
+    close(fd);
+  loop_.armTimer(timer_, next);
+}
+
+}  // namespace vipd::metrics
