@@ -65,6 +65,14 @@ for required in ("keepalived_advertisements_received", "keepalived_priority_zero
                  "keepalived_ip_ttl_errors", "vipd_vrrp_transitions", "vipd_smtp_alerts"):
     assert required in fams, required
 EOF
+check "the Grafana dashboard queries only metrics vipd exports" $PY - "$WORK/metrics.txt" \
+  "$(dirname "$0")/../../packaging/grafana/vipd-dashboard.json" <<'EOF'
+import json, re, sys
+exported = {line.split()[2] for line in open(sys.argv[1]) if line.startswith("# TYPE ")}
+exprs = [t["expr"] for p in json.load(open(sys.argv[2]))["panels"] for t in p["targets"]]
+used = {m for e in exprs for m in re.findall(r"\b(?:keepalived|vipd)_[a-z_]+\b", e)}
+assert used and used <= exported, sorted(used - exported)
+EOF
 check "metrics: /status serves the status JSON, unknown paths 404" bash -c "
   ip netns exec $P-r1 curl -sf http://127.0.0.1:9650/status | $PY -c 'import json,sys; assert json.load(sys.stdin)[\"instances\"][0][\"name\"] == \"VI_1\"' &&
   [ \"\$(ip netns exec $P-r1 curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:9650/nope)\" = 404 ]"
