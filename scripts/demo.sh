@@ -15,6 +15,7 @@ if [ $setup = 1 ]; then
   scripts/build.sh release
 fi
 VIPD=$(realpath build-release/src/daemon/vipd)
+VIPCTL=$(realpath build-release/tools/vipctl/vipctl)
 source tests/netns/lib.sh
 P=vipd-demo-$$
 
@@ -74,6 +75,9 @@ echo "  r2 became master $((t_master - t_cut)) ms after the cut: $(grep -a 'Ente
 echo "  gratuitous ARP seen by the client:"
 sed 's/^/    /' "$WORK/garp.txt" | head -3
 bold "  client outage: ${gap} ms (the protocol bound is 3 x interval + skew)"
+echo "  vipctl on r2 and r3 (each daemon has its control socket):"
+"$VIPCTL" -S "$WORK/r2.sock" status | sed 's/^/    /'
+"$VIPCTL" -S "$WORK/r3.sock" explain VI_1 | sed 's/^/    /'
 
 echo
 bold "== r1's link comes back: it preempts (priority 150 > 100)"
