@@ -1,6 +1,5 @@
 #include "ctl/server.h"
 
-#include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -9,6 +8,8 @@
 #include <cerrno>
 #include <cstring>
 #include <system_error>
+
+#include "io/stream.h"
 
 namespace vipd::ctl {
 
@@ -116,34 +117,17 @@ void Server::finish(int fd, const nlohmann::json& response) {
   if (it == conns_.end())
     return;
   const std::string out = response.dump() + "\n";
-  // This is the services loop, not the VRRP loop: a send blocking for at most 2 s (a status
-  // of 1000 instances is a few hundred KiB) delays only other control requests.
-  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-  timeval tv{2, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-  size_t off = 0;
-  while (off < out.size()) {
-    const ssize_t n = ::send(fd, out.data() + off, out.size() - off, MSG_NOSIGNAL);
-    if (n <= 0)
-      break;
-    off += static_cast<size_t>(n);
-  }
+  // A status of 1000 instances is a few hundred KiB; at most 2 s, on the services loop.
+  io::sendAllBounded(fd, out, std::chrono::seconds(2));
   loop_.unwatch(fd);
   ::close(fd);
   conns_.erase(it);
 }
 
 void Server::onTimer() {
-  const auto now = io::monotonicNow();
   std::optional<io::Micros> next;
-  std::vector<int> expired;
-  for (const auto& [fd, c] : conns_) {
-    if (c.deadline <= now)
-      expired.push_back(fd);
-    else if (!next || c.deadline < *next)
-      next = c.deadline;
-  }
-  for (int fd : expired) {
+  for (int fd :
+       io::expired(conns_, io::monotonicNow(), next, [](const Conn& c) { return c.deadline; })) {
     loop_.unwatch(fd);
     ::close(fd);
     conns_.erase(fd);

@@ -14,6 +14,7 @@
 #include <cstring>
 
 #include "base/log.h"
+#include "io/stream.h"
 
 namespace vipd::daemon {
 
@@ -342,17 +343,11 @@ void Notifier::finishMail(int fd, const std::string& error) {
 }
 
 void Notifier::onTimer() {
-  const auto now = io::monotonicNow();
   std::optional<io::Micros> next;
-  std::vector<int> expired;
-  for (const auto& [fd, m] : mails_) {
-    if (m->deadline <= now)
-      expired.push_back(fd);
-    else if (!next || m->deadline < *next)
-      next = m->deadline;
-  }
+  const auto late =
+      io::expired(mails_, io::monotonicNow(), next, [](const auto& m) { return m->deadline; });
   loop_.armTimer(timer_, next);
-  for (int fd : expired)
+  for (int fd : late)
     finishMail(fd, "timed out");
 }
 

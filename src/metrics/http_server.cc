@@ -1,7 +1,6 @@
 #include "metrics/http_server.h"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -12,6 +11,7 @@
 #include <vector>
 
 #include "base/text.h"
+#include "io/stream.h"
 
 namespace vipd::metrics {
 namespace {
@@ -157,17 +157,7 @@ void HttpServer::respond(int fd, const HttpResponse& r) {
                            "\r\nContent-Length: " + std::to_string(r.body.size()) +
                            "\r\nConnection: close\r\n\r\n";
   const std::string out = head + r.body;
-  // The services loop: a bounded blocking send is acceptable here.
-  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-  timeval tv{2, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-  size_t off = 0;
-  while (off < out.size()) {
-    const ssize_t n = ::send(fd, out.data() + off, out.size() - off, MSG_NOSIGNAL);
-    if (n <= 0)
-      break;
-    off += static_cast<size_t>(n);
-  }
+  io::sendAllBounded(fd, out, std::chrono::seconds(2));
   close(fd);
 }
 
@@ -178,16 +168,9 @@ void HttpServer::close(int fd) {
 }
 
 void HttpServer::onTimer() {
-  const auto now = io::monotonicNow();
   std::optional<io::Micros> next;
-  std::vector<int> expired;
-  for (const auto& [fd, c] : conns_) {
-    if (c.deadline <= now)
-      expired.push_back(fd);
-    else if (!next || c.deadline < *next)
-      next = c.deadline;
-  }
-  for (int fd : expired)
+  for (int fd :
+       io::expired(conns_, io::monotonicNow(), next, [](const Conn& c) { return c.deadline; }))
     close(fd);
   loop_.armTimer(timer_, next);
 }

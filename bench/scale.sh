@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# Many instances, side by side: keepalived 2.2.7 and vipd run the same generated config on
+# the same namespaces, one after the other. Two routers (r1 priority 150 = master, r2 100 =
+# backup) share SEGMENTS bridges (250 instances per segment, one VIP each). For each daemon
+# it waits until r1 holds every VIP, then measures over WINDOW seconds:
+#   - CPU seconds per minute of each router's daemon processes (utime+stime, /proc);
+#   - peak RSS (VmHWM summed over the daemon's processes);
+#   - adverts per router counted on the switch by nftables counters (not tcpdump): the
+#     master's share of the adverts it should have sent, and any advert from the backup
+#     (a spurious takeover);
+#   - optionally under LOAD busy-loop processes spread over the cores.
+#   bench/scale.sh [VIPD] INSTANCES INTERVAL [WINDOW]     LOAD=N (default 0)
+# Prints one line per daemon and the ratio vipd / keepalived.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+VIPD=$(realpath "${1:-build-release/src/daemon/vipd}")
+N=${2:-1000}
+INTERVAL=${3:-1}
+WINDOW=${4:-60}
+LOAD=${LOAD:-0}
+source tests/netns/lib.sh
+P=vipd-scale-$$
+SEGMENTS=$(( (N + 249) / 250 ))
+
+# The LAN: segment 0 is netns_lan's eth0/br0, the others are added.
+netns_lan 2
+for k in $(seq 1 $((SEGMENTS - 1))); do segment "$k" r1 r2; done
+# Count VRRP frames entering the bridges, per router.
+nsx sw nft -f - <<EOF
+table bridge vbench {
+  counter r1 {}
+  counter r2 {}
+  chain pre {
+    type filter hook prerouting priority 0;
+    iifname "p*-r1" ip protocol 112 counter name r1
+    iifname "p*-r2" ip protocol 112 counter name r2
+  }
+}
+EOF
+
+gen_conf() {  # gen_conf NAME PRIO
+  local i=0
+  {
+    echo "global_defs {"
+    echo "  vrrp_garp_master_delay 0"
+    echo "}"
+    for k in $(seq 0 $((SEGMENTS - 1))); do
+      for j in $(seq 1 250); do
+        [ $i -lt "$N" ] || break
+        i=$((i + 1))
+        printf 'vrrp_instance VI_%s_%s {\n  interface eth%s\n  virtual_router_id %s\n  priority %s\n  version 3\n  advert_int %s\n  virtual_ipaddress { 10.%s.%s.%s/32 }\n}\n' \
+          "$k" "$j" "$k" "$j" "$2" "$INTERVAL" "$((100 + k / 256))" "$((k % 256))" "$j"
+      done
+    done
+  } >"$WORK/$1.conf"
+  echo "$WORK/$1.conf"
+}
+start() { if [ "$1" = keepalived ]; then start_keepalived "$2" "$3"; else start_vipd "$2" "$3"; fi; }
+vips_on() { nsx "$1" ip -o -4 addr show | grep -c ' 10\.1[0-9][0-9]\.'; }
+# The daemon's processes in a router namespace (keepalived: parent + VRRP child).
+pids_of() { ip netns pids "$P-$1" | while read -r p; do
+  case "$(cat /proc/$p/comm 2>/dev/null)" in keepalived|vipd) echo "$p" ;; esac; done; }
+cpu_ticks() { local t=0 p; for p in $(pids_of "$1"); do
+  t=$(( t + $(awk '{print $14 + $15}' /proc/$p/stat 2>/dev/null || echo 0) )); done; echo $t; }
+hwm_kib() { local t=0 p; for p in $(pids_of "$1"); do
+  t=$(( t + $(awk '/VmHWM/ {print $2}' /proc/$p/status 2>/dev/null || echo 0) )); done; echo $t; }
+counter() { nsx sw nft list counter bridge vbench "$1" | awk '/packets/ {print $2}'; }
+
+run() {  # run DAEMON -> "cpu_master cpu_backup hwm_master_mib sent_pct backup_adverts startup_s"
+  local d=$1 t0 hz
+  hz=$(getconf CLK_TCK)
+  t0=$(date +%s.%N)
+  start "$d" r1 "$(gen_conf r1 150)"
+  wait_for 120 "r1 holds all $N VIPs" bash -c "[ \$(ip netns exec $P-r1 ip -o -4 addr show | grep -c ' 10\.1[0-9][0-9]\.') -ge $N ]" || true
+  local up_s
+  up_s=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+  start "$d" r2 "$(gen_conf r2 100)"
+  sleep 5  # r2 settles as backup everywhere
+  local loaders=()
+  for _ in $(seq 1 "$LOAD"); do (while :; do :; done) & loaders+=($!); done
+  nsx sw nft reset counters table bridge vbench >/dev/null
+  local c1 c2 s1 s2
+  c1=$(cpu_ticks r1); c2=$(cpu_ticks r2)
+  sleep "$WINDOW"
+  s1=$(counter r1); s2=$(counter r2)
+  local e1 e2
+  e1=$(cpu_ticks r1); e2=$(cpu_ticks r2)
+  [ ${#loaders[@]} -gt 0 ] && kill "${loaders[@]}" 2>/dev/null
+  local hwm
+  hwm=$(hwm_kib r1)
+  stop_daemon r1 TERM; stop_daemon r2 TERM
+  local expected
+  expected=$(awk -v n="$N" -v w="$WINDOW" -v i="$INTERVAL" 'BEGIN { print n * w / i }')
+  awk -v c1=$((e1 - c1)) -v c2=$((e2 - c2)) -v hz="$hz" -v w="$WINDOW" -v hwm="$hwm" \
+      -v s1="$s1" -v s2="$s2" -v ex="$expected" -v up="$up_s" 'BEGIN {
+    printf "%.2f %.2f %.1f %.2f %d %s\n", c1 / hz * 60 / w, c2 / hz * 60 / w, hwm / 1024,
+           100 * s1 / ex, s2, up }'
+}
+
+echo "$N instances, advert $INTERVAL s, $SEGMENTS segment(s), window $WINDOW s, $LOAD busy loop(s)"
+printf '%-11s %14s %14s %10s %12s %14s %12s\n' daemon "CPU-s/min r1" "CPU-s/min r2" "RSS MiB" \
+  "r1 sent %" "r2 adverts" "all-master s"
+declare -A R
+for d in keepalived vipd; do
+  R[$d]=$(run $d)
+  read -r a b c e f g <<<"${R[$d]}"
+  printf '%-11s %14s %14s %10s %12s %14s %12s\n' "$d" "$a" "$b" "$c" "$e" "$f" "$g"
+done
+read -r ka kb kc _ <<<"${R[keepalived]}"
+read -r va vb vc _ <<<"${R[vipd]}"
+printf '%-11s %14s %14s %10s\n' "vipd/ka" \
+  "$(awk -v a="$va" -v b="$ka" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "-" }')" \
+  "$(awk -v a="$vb" -v b="$kb" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "-" }')" \
+  "$(awk -v a="$vc" -v b="$kc" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')"
+fail=0
