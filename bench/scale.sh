@@ -25,15 +25,20 @@ SEGMENTS=$(( (N + 249) / 250 ))
 # The LAN: segment 0 is netns_lan's eth0/br0, the others are added.
 netns_lan 2
 for k in $(seq 1 $((SEGMENTS - 1))); do segment "$k" r1 r2; done
-# Count VRRP frames entering the bridges, per router.
+# Count VRRP frames entering the bridges, per router (the switch ports are p-rN for
+# segment 0 and pK-rN for the others).
+ports() {
+  local r=$1 k
+  local out="\"p-$r\""
+  for k in $(seq 1 $((SEGMENTS - 1))); do out+=", \"p$k-$r\""; done; echo "$out"; }
 nsx sw nft -f - <<EOF
 table bridge vbench {
   counter r1 {}
   counter r2 {}
   chain pre {
     type filter hook prerouting priority 0;
-    iifname "p*-r1" ip protocol 112 counter name r1
-    iifname "p*-r2" ip protocol 112 counter name r2
+    iifname { $(ports r1) } ip protocol 112 counter name r1
+    iifname { $(ports r2) } ip protocol 112 counter name r2
   }
 }
 EOF
@@ -64,7 +69,7 @@ cpu_ticks() { local t=0 p; for p in $(pids_of "$1"); do
   t=$(( t + $(awk '{print $14 + $15}' /proc/$p/stat 2>/dev/null || echo 0) )); done; echo $t; }
 hwm_kib() { local t=0 p; for p in $(pids_of "$1"); do
   t=$(( t + $(awk '/VmHWM/ {print $2}' /proc/$p/status 2>/dev/null || echo 0) )); done; echo $t; }
-counter() { nsx sw nft list counter bridge vbench "$1" | awk '/packets/ {print $2}'; }
+counter() { nsx sw nft list counter bridge vbench "$1" | awk '/packets/ { for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1) }'; }
 
 run() {  # run DAEMON -> "cpu_master cpu_backup hwm_master_mib sent_pct backup_adverts startup_s"
   local d=$1 t0 hz
@@ -78,7 +83,7 @@ run() {  # run DAEMON -> "cpu_master cpu_backup hwm_master_mib sent_pct backup_a
   sleep 5  # r2 settles as backup everywhere
   local loaders=()
   for _ in $(seq 1 "$LOAD"); do (while :; do :; done) & loaders+=($!); done
-  nsx sw nft reset counters table bridge vbench >/dev/null
+  nsx sw nft reset counters table bridge vbench >/dev/null 2>&1
   local c1 c2 s1 s2
   c1=$(cpu_ticks r1); c2=$(cpu_ticks r2)
   sleep "$WINDOW"

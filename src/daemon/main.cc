@@ -1,5 +1,6 @@
 // vipd: the VRRP and load-balancing daemon. main() only dispatches; everything else lives in
 // the libraries so tests exercise the same code.
+#include <malloc.h>
 #include <unistd.h>
 
 #include <iostream>
@@ -16,6 +17,9 @@
 
 int main(int argc, char** argv) {
   using namespace vipd::daemon;
+  // One malloc arena: the services thread allocates little, and a second arena would only
+  // add resident memory.
+  ::mallopt(M_ARENA_MAX, 1);
   std::vector<std::string> args(argv + 1, argv + argc);
   auto parsed = parseOptions(args);
   if (parsed.error) {

@@ -156,6 +156,7 @@ int runDaemon(const Options& o) {
         cfg->global.startup_script,
         static_cast<int>(cfg->global.startup_script_timeout.count() / 1'000'000), "startup_script");
     vrrp.start(*cfg);
+    cfg->instances.clear();  // the runtime has them; keep only what is read below
     // The control socket and metrics: flags override global_defs; the socket is on by
     // default (root only), metrics only when asked for.
     DaemonInfo info;

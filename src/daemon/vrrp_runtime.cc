@@ -165,6 +165,7 @@ void VrrpRuntime::applyStatics(const conf::Config& cfg) {
 
 void VrrpRuntime::start(const conf::Config& cfg) {
   cfg_ = cfg;
+  cfg_.instances.clear();  // each Instance keeps its own; no third copy of 1000 of them
   global_ = cfg.global;
   notifier_.configure(cfg);
   applyStatics(cfg);
@@ -181,6 +182,7 @@ void VrrpRuntime::start(const conf::Config& cfg) {
 
 void VrrpRuntime::reload(const conf::Config& cfg) {
   cfg_ = cfg;
+  cfg_.instances.clear();  // each Instance keeps its own; no third copy of 1000 of them
   global_ = cfg.global;
   notifier_.configure(cfg);
   applyStatics(cfg);
@@ -737,7 +739,11 @@ void VrrpRuntime::updateGroupState(Group& g, const std::string& reason) {
 }
 
 void VrrpRuntime::handle(Instance& in, const vrrp::Event& e) {
-  execute(in, in.vr->handle(e, io::monotonicNow()));
+  handle(in, e, io::monotonicNow());
+}
+
+void VrrpRuntime::handle(Instance& in, const vrrp::Event& e, vrrp::Time now) {
+  execute(in, in.vr->handle(e, now));
   // Members a sync group moves follow once this instance's own actions are done.
   while (!pending_sync_.empty()) {
     auto [m, ev] = pending_sync_.front();
@@ -1090,12 +1096,22 @@ void VrrpRuntime::onDatagram(const SocketKey& key, sys::Datagram& d) {
 
 void VrrpRuntime::onTimer() {
   const auto now = io::monotonicNow();
-  while (!timers_.empty() && timers_.top().first <= now) {
+  // Adverts due within the next 500 us go out in this wakeup (sent that much early at
+  // worst, far inside any interval), so 1000 masters do not wake the loop 1000 times.
+  // Backup timers are never run early: the master-down bound stays exact.
+  constexpr vrrp::Micros kAdvertSlack{500};
+  while (!timers_.empty()) {
     auto [at, in] = timers_.top();
+    if (at > now && !(at <= now + kAdvertSlack && in->deadline == at &&
+                      in->vr->state() == vrrp::State::kMaster)) {
+      break;
+    }
     timers_.pop();
     if (in->deadline != at)
       continue;  // superseded
-    handle(*in, vrrp::Tick{});
+    // An early advert is handled as of its deadline, so the engine sends it and keeps its
+    // drift-free schedule.
+    handle(*in, vrrp::Tick{}, std::max(now, at));
   }
   for (size_t i = 0; i < garps_.size();) {
     auto& g = garps_[i];

@@ -114,6 +114,7 @@ class VrrpRuntime {
   void removeInstance(size_t idx);
   void bindInterface(Instance& in);
   void handle(Instance& in, const vrrp::Event& e);
+  void handle(Instance& in, const vrrp::Event& e, vrrp::Time now);
   void execute(Instance& in, const vrrp::Actions& actions);
   void sendAdvert(Instance& in, int priority);
   void setAddresses(Instance& in, bool add);

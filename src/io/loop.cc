@@ -28,6 +28,7 @@ Loop::Loop() {
     uint64_t n;
     while (::read(timerfd_, &n, sizeof n) == sizeof n) {
     }
+    programmed_.reset();  // expired: the timerfd is disarmed now
     fire();
   });
   timers_[0] = {};
@@ -101,6 +102,11 @@ void Loop::program() {
     if (slot.at && (!at || *slot.at < *at))
       at = slot.at;
   }
+  // Reprogramming an hrtimer is a costly syscall (it was 44% of the daemon's CPU with 1000
+  // instances at 100 ms): only when the earliest deadline actually changes.
+  if (at == programmed_)
+    return;
+  programmed_ = at;
   itimerspec its{};
   if (at) {
     // 0 would disarm: a deadline already due is set to the smallest future value.

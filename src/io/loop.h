@@ -56,6 +56,7 @@ class Loop {
     std::function<void()> fn;
   };
   std::map<int, TimerSlot> timers_;
+  std::optional<Micros> programmed_;  // what the timerfd is armed for
   void program();
   void fire();
   std::function<void(int)> on_signal_;
