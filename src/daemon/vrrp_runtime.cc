@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <deque>
 #include <fstream>
 #include <set>
 
@@ -55,8 +54,8 @@ struct VrrpRuntime::Instance {
   std::string iface_why, track_why;
   std::vector<Tracked> tracked;
   bool started = false;  // Startup is held until every fault-only tracker has a result
-  std::deque<TransitionRecord> history;
-  Group* sync = nullptr;  // the vrrp_sync_group this instance belongs to
+  std::vector<TransitionRecord> history;  // last 16; grows only when transitions happen
+  Group* sync = nullptr;                  // the vrrp_sync_group this instance belongs to
   size_t sync_index = 0;
   std::optional<vrrp::Time> deadline;
   InstanceCounters counters;
@@ -769,7 +768,7 @@ void VrrpRuntime::execute(Instance& in, const vrrp::Actions& actions) {
                                 .count(),
                             t->from, t->to, std::string(vrrp::toString(t->reason)), t->detail});
       if (in.history.size() > 16)
-        in.history.pop_front();
+        in.history.erase(in.history.begin());
       // keepalived's wording, so that existing log checks keep matching; then the reason.
       log::info("({}) Entering {} STATE ({}: {})", in.conf.name, vrrp::toString(t->to),
                 vrrp::toString(t->reason), t->detail);
