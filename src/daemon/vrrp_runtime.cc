@@ -697,7 +697,11 @@ void VrrpRuntime::onTransition(Instance& in, const vrrp::Transition& t) {
   std::string reason = std::string(vrrp::toString(t.reason));
   if (!t.detail.empty())
     reason += ": " + t.detail;
-  notifier_.instance(in.conf, state, in.vr->priority(), reason);
+  // Notifications (script forks, FIFO writes, mail) wait until this event's protocol work,
+  // and the sync-group moves it causes, are done: a fork must not delay a partner's advert.
+  notify_queue_.push_back([this, c = in.conf, state, prio = in.vr->priority(), reason] {
+    notifier_.instance(c, state, prio, reason);
+  });
   if (!in.sync)
     return;
   Group& g = *in.sync;
@@ -734,7 +738,7 @@ void VrrpRuntime::updateGroupState(Group& g, const std::string& reason) {
     return;
   g.state = state;
   log::info("VRRP_Group({}) Entering {} STATE", g.conf.name, state);
-  notifier_.group(g.conf, state, reason);
+  notify_queue_.push_back([this, c = g.conf, state, reason] { notifier_.group(c, state, reason); });
 }
 
 void VrrpRuntime::handle(Instance& in, const vrrp::Event& e) {
@@ -748,6 +752,17 @@ void VrrpRuntime::handle(Instance& in, const vrrp::Event& e, vrrp::Time now) {
     auto [m, ev] = pending_sync_.front();
     pending_sync_.erase(pending_sync_.begin());
     execute(*m, m->vr->handle(ev, io::monotonicNow()));
+  }
+  flushNotifications();
+}
+
+void VrrpRuntime::flushNotifications() {
+  // In order: the FIFO lines keep keepalived's sequence.
+  while (!notify_queue_.empty()) {
+    auto batch = std::move(notify_queue_);
+    notify_queue_.clear();
+    for (auto& f : batch)
+      f();
   }
 }
 

@@ -4,6 +4,7 @@
 // events to each instance's VirtualRouter, and carries out the actions it returns.
 
 #include <array>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -155,6 +156,8 @@ class VrrpRuntime {
   std::vector<std::unique_ptr<Group>> groups_;
   // Sync-group moves decided while an instance's actions run, applied after them.
   std::vector<std::pair<Instance*, vrrp::Event>> pending_sync_;
+  std::vector<std::function<void()>> notify_queue_;
+  void flushNotifications();
   bool dont_release_ = false;
   bool stopping_ = false;
   bool deleting_ = false;
