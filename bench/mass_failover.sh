@@ -11,21 +11,14 @@ VIPD=$(realpath "${1:-build-release/src/daemon/vipd}")
 N=${2:-1000}
 INTERVAL=${3:-1}
 source tests/netns/lib.sh
+source bench/instances.sh
 P=vipd-mass-$$
 SEGMENTS=$(( (N + 249) / 250 ))
 netns_lan 2
 for k in $(seq 1 $((SEGMENTS - 1))); do segment "$k" r1 r2; done
 
 gen_conf() {  # gen_conf NAME PRIO
-  local i=0 k j
-  for k in $(seq 0 $((SEGMENTS - 1))); do
-    for j in $(seq 1 250); do
-      [ $i -lt "$N" ] || break
-      i=$((i + 1))
-      printf 'vrrp_instance VI_%s_%s {\n  interface eth%s\n  virtual_router_id %s\n  priority %s\n  version 3\n  advert_int %s\n  virtual_ipaddress { 10.%s.%s.%s/32 }\n}\n' \
-        "$k" "$j" "$k" "$j" "$2" "$INTERVAL" "$((100 + k / 256))" "$((k % 256))" "$j"
-    done
-  done >"$WORK/$1.conf"
+  gen_instances "$N" "$2" "$INTERVAL" >"$WORK/$1.conf"
   echo "$WORK/$1.conf"
 }
 start() { if [ "$1" = keepalived ]; then start_keepalived "$2" "$3"; else start_vipd "$2" "$3"; fi; }

@@ -19,6 +19,7 @@ INTERVAL=${3:-1}
 WINDOW=${4:-60}
 LOAD=${LOAD:-0}
 source tests/netns/lib.sh
+source bench/instances.sh
 P=vipd-scale-$$
 SEGMENTS=$(( (N + 249) / 250 ))
 
@@ -44,20 +45,8 @@ table bridge vbench {
 EOF
 
 gen_conf() {  # gen_conf NAME PRIO
-  local i=0
-  {
-    echo "global_defs {"
-    echo "  vrrp_garp_master_delay 0"
-    echo "}"
-    for k in $(seq 0 $((SEGMENTS - 1))); do
-      for j in $(seq 1 250); do
-        [ $i -lt "$N" ] || break
-        i=$((i + 1))
-        printf 'vrrp_instance VI_%s_%s {\n  interface eth%s\n  virtual_router_id %s\n  priority %s\n  version 3\n  advert_int %s\n  virtual_ipaddress { 10.%s.%s.%s/32 }\n}\n' \
-          "$k" "$j" "$k" "$j" "$2" "$INTERVAL" "$((100 + k / 256))" "$((k % 256))" "$j"
-      done
-    done
-  } >"$WORK/$1.conf"
+  { printf 'global_defs {\n  vrrp_garp_master_delay 0\n}\n'; gen_instances "$N" "$2" "$INTERVAL"; } \
+    >"$WORK/$1.conf"
   echo "$WORK/$1.conf"
 }
 start() { if [ "$1" = keepalived ]; then start_keepalived "$2" "$3"; else start_vipd "$2" "$3"; fi; }
