@@ -699,8 +699,10 @@ void VrrpRuntime::onTransition(Instance& in, const vrrp::Transition& t) {
     reason += ": " + t.detail;
   // Notifications (script forks, FIFO writes, mail) wait until this event's protocol work,
   // and the sync-group moves it causes, are done: a fork must not delay a partner's advert.
-  notify_queue_.push_back([this, c = in.conf, state, prio = in.vr->priority(), reason] {
-    notifier_.instance(c, state, prio, reason);
+  // The queue is flushed before handle() returns, while the instance still exists: a
+  // pointer, not a copy of its whole configuration per transition (1000 at a mass failover).
+  notify_queue_.push_back([this, c = &in.conf, state, prio = in.vr->priority(), reason] {
+    notifier_.instance(*c, state, prio, reason);
   });
   if (!in.sync)
     return;
@@ -738,7 +740,8 @@ void VrrpRuntime::updateGroupState(Group& g, const std::string& reason) {
     return;
   g.state = state;
   log::info("VRRP_Group({}) Entering {} STATE", g.conf.name, state);
-  notify_queue_.push_back([this, c = g.conf, state, reason] { notifier_.group(c, state, reason); });
+  notify_queue_.push_back(
+      [this, c = &g.conf, state, reason] { notifier_.group(*c, state, reason); });
 }
 
 void VrrpRuntime::handle(Instance& in, const vrrp::Event& e) {
