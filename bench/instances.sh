@@ -11,3 +11,21 @@ gen_instances() {
     done
   done
 }
+
+# The wire's cost stays out of the daemons' CPU figures. A veth hands a packet to its peer
+# and, by default, processes the peer's whole receive path (the bridge, and the other
+# router's IP stack and raw socket) in the sending thread, so a router's CPU time would
+# include its neighbour's receive work. With GRO on, the switch-side ends run NAPI, and with
+# threaded NAPI that work moves to a kernel thread (napi/p-rN-...), as a NIC's interrupt
+# would take it on real hardware. WIRE=inline keeps the veth default.
+wire_threads() {  # wire_threads: every switch port of $P-sw
+  [ "${WIRE:-napi}" = napi ] || return 0
+  command -v ethtool >/dev/null || { echo "ethtool is needed for WIRE=napi" >&2; return 1; }
+  local dev
+  for dev in $(nsx sw ls /sys/class/net); do
+    case "$dev" in p*-*) ;; *) continue ;; esac
+    # GRO (NAPI) on; rx-gro-list makes the router side's TSO-capable skbs eligible for it.
+    nsx sw ethtool -K "$dev" gro on rx-gro-list on >/dev/null
+    nsx sw sh -c "echo 1 > /sys/class/net/$dev/threaded"
+  done
+}

@@ -16,6 +16,7 @@ P=vipd-mass-$$
 SEGMENTS=$(( (N + 249) / 250 ))
 netns_lan 2
 for k in $(seq 1 $((SEGMENTS - 1))); do segment "$k" r1 r2; done
+wire_threads || exit 1
 
 gen_conf() {  # gen_conf NAME PRIO
   gen_instances "$N" "$2" "$INTERVAL" >"$WORK/$1.conf"

@@ -26,6 +26,7 @@ SEGMENTS=$(( (N + 249) / 250 ))
 # The LAN: segment 0 is netns_lan's eth0/br0, the others are added.
 netns_lan 2
 for k in $(seq 1 $((SEGMENTS - 1))); do segment "$k" r1 r2; done
+wire_threads || exit 1
 # Count VRRP frames entering the bridges, per router (the switch ports are p-rN for
 # segment 0 and pK-rN for the others).
 ports() {
@@ -91,7 +92,7 @@ run() {  # run DAEMON -> "cpu_master cpu_backup hwm_master_mib sent_pct backup_a
            100 * s1 / ex, s2, up }'
 }
 
-echo "$N instances, advert $INTERVAL s, $SEGMENTS segment(s), window $WINDOW s, $LOAD busy loop(s)"
+echo "$N instances, advert $INTERVAL s, $SEGMENTS segment(s), window $WINDOW s, $LOAD busy loop(s), wire ${WIRE:-napi}"
 printf '%-11s %14s %14s %10s %12s %14s %12s\n' daemon "CPU-s/min r1" "CPU-s/min r2" "RSS MiB" \
   "r1 sent %" "r2 adverts" "all-master s"
 declare -A R

@@ -346,6 +346,7 @@ void VrrpRuntime::tearDownVmac(Instance& in) {
   index_dirty_ = true;
   if (in.vmac_ifindex == 0 || (stopping_ && dont_release_))
     return;
+  flushAdverts();  // nothing queued may point at a socket about to close
   auto sock = sockets_.find(
       SocketKey{in.vmac_ifindex, in.family, in.ah ? vrrp::kIpProtoAh : vrrp::kIpProtoVrrp});
   if (sock != sockets_.end()) {
@@ -872,17 +873,29 @@ void VrrpRuntime::sendAdvert(Instance& in, int priority) {
     dsts.push_back(in.group);
   }
   const uint8_t ttl = in.unicast ? static_cast<uint8_t>(in.conf.unicast_ttl.value_or(255)) : 255;
+  // Multicast adverts due in the same wakeup share one sendmmsg (flushAdverts); unicast ones
+  // go at once, so a failure is logged with the peer it concerns.
+  const bool batch = batch_depth_ > 0 && !in.unicast;
+  auto send = [&](std::span<const uint8_t> bytes, const IpAddress& dst) {
+    if (!batch)
+      return sock->send(bytes, dst);
+    if (sock->queued() == 0)
+      batched_.push_back(sock);
+    if (sock->queue(bytes, dst, &in))
+      flushSocket(*sock);
+    return -1;  // reported by flushSocket
+  };
   for (const auto& dst : dsts) {
     auto msg = vrrp::encode(ad, {*in.primary, dst, in.plan.v3_checksum_as_v2});
     int err = 0;
     if (in.family == Family::kInet6) {
-      err = sock->send(msg, dst);
+      err = send(msg, dst);
     } else if (in.ah) {
       if (++in.ip_id == 0)
         in.ip_id = 1;
       auto dg = vrrp::encodeAhDatagram(
           msg, {*in.primary, dst, in.ip_id, ++in.ah_seq, ttl, in.unicast, {}}, in.ah_key);
-      err = sock->send(dg, dst);
+      err = send(dg, dst);
     } else {
       if (++in.ip_id == 0)
         in.ip_id = 1;
@@ -896,16 +909,36 @@ void VrrpRuntime::sendAdvert(Instance& in, int priority) {
       h.dst = dst;
       vrrp::writeIpv4(h, std::span(dg).first<vrrp::kIpv4HeaderLen>());
       std::copy(msg.begin(), msg.end(), dg.begin() + vrrp::kIpv4HeaderLen);
-      err = sock->send(dg, dst);
+      err = send(dg, dst);
     }
-    if (err) {
-      ++in.counters.send_errors;
-      if (in.counters.send_errors == 1 || in.counters.send_errors % 100 == 0)
-        log::warning("({}) advert to {} failed: {}", in.conf.name, dst.str(), std::strerror(err));
-    } else {
-      ++in.counters.adverts_sent;
-    }
+    if (err >= 0)
+      sent(in, err, dst);
   }
+}
+
+void VrrpRuntime::sent(Instance& in, int err, const IpAddress& dst) {
+  if (err) {
+    ++in.counters.send_errors;
+    if (in.counters.send_errors == 1 || in.counters.send_errors % 100 == 0)
+      log::warning("({}) advert to {} failed: {}", in.conf.name, dst.str(), std::strerror(err));
+  } else {
+    ++in.counters.adverts_sent;
+  }
+}
+
+void VrrpRuntime::flushSocket(sys::VrrpSocket& s) {
+  s.flush([&](void* tag, int err) {
+    auto& in = *static_cast<Instance*>(tag);
+    sent(in, err, in.group);
+  });
+}
+
+void VrrpRuntime::flushAdverts() {
+  for (auto* s : batched_) {
+    if (s->queued() > 0)
+      flushSocket(*s);
+  }
+  batched_.clear();
 }
 
 void VrrpRuntime::setAddresses(Instance& in, bool add) {
@@ -996,6 +1029,7 @@ void VrrpRuntime::sendGarps(Instance& in, int count) {
 }
 
 void VrrpRuntime::sendGarpRound(GarpBurst& b) {
+  flushAdverts();  // RFC 5798 6.4.1: the advert goes before the gratuitous ARPs
   --b.remaining;
   for (const auto& [ifindex, frame] : b.frames) {
     auto ps = packet_sockets_.find(ifindex);
@@ -1017,11 +1051,15 @@ void VrrpRuntime::onReadable(SocketKey key) {
   auto it = sockets_.find(key);
   if (it == sockets_.end())
     return;
-  for (int n = 0; n < 256; ++n) {  // bounded: timers must not starve under a flood
-    auto d = it->second.receive();
-    if (!d)
+  SendBatch batch(*this);
+  // Bounded: timers must not starve under a flood.
+  for (size_t total = 0; total < 256;) {
+    const size_t n = it->second.receiveMany();
+    for (size_t i = 0; i < n; ++i)
+      onDatagram(key, it->second.received(i));
+    if (n < sys::VrrpSocket::kRxBatch)
       break;
-    onDatagram(key, *d);
+    total += n;
   }
   rearm();
 }
@@ -1112,6 +1150,7 @@ void VrrpRuntime::onDatagram(const SocketKey& key, sys::Datagram& d) {
 }
 
 void VrrpRuntime::onTimer() {
+  SendBatch batch(*this);
   const auto now = io::monotonicNow();
   // Adverts due within the next 500 us go out in this wakeup (sent that much early at
   // worst, far inside any interval), so 1000 masters do not wake the loop 1000 times.

@@ -118,6 +118,21 @@ class VrrpRuntime {
   void handle(Instance& in, const vrrp::Event& e, vrrp::Time now);
   void execute(Instance& in, const vrrp::Actions& actions);
   void sendAdvert(Instance& in, int priority);
+  void sent(Instance& in, int err, const IpAddress& dst);
+  // Adverts queued while a wakeup's timers or datagrams are handled go out together at the
+  // end of it, one sendmmsg per socket.
+  struct SendBatch {
+    explicit SendBatch(VrrpRuntime& r) : rt(r) { ++rt.batch_depth_; }
+    ~SendBatch() {
+      if (--rt.batch_depth_ == 0)
+        rt.flushAdverts();
+    }
+    SendBatch(const SendBatch&) = delete;
+    SendBatch& operator=(const SendBatch&) = delete;
+    VrrpRuntime& rt;
+  };
+  void flushSocket(sys::VrrpSocket& s);
+  void flushAdverts();
   void setAddresses(Instance& in, bool add);
   void planRoutes(Instance& in);
   void applyStatics(const conf::Config& cfg);
@@ -167,6 +182,8 @@ class VrrpRuntime {
   std::vector<std::unique_ptr<Instance>> instances_;
   std::map<SocketKey, sys::VrrpSocket> sockets_;
   std::map<int, sys::PacketSocket> packet_sockets_;
+  std::vector<sys::VrrpSocket*> batched_;  // sockets with queued adverts
+  int batch_depth_ = 0;
   sys::AcceptFilter accept_filter_;
   KernelPlan statics_;
   std::vector<GarpBurst> garps_;  // bursts still being spaced out

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstring>
 
@@ -35,7 +36,74 @@ std::string failed(const char* what) {
   return std::string(what) + ": " + std::strerror(errno);
 }
 
+union SockAddr {
+  sockaddr_in v4;
+  sockaddr_in6 v6;
+};
+
+socklen_t toSockAddr(const VrrpSocketConfig& c, const IpAddress& dst, SockAddr& sa) {
+  sa = {};
+  if (c.family == Family::kInet) {
+    sa.v4.sin_family = AF_INET;
+    sa.v4.sin_addr = in4(dst);
+    return sizeof sa.v4;
+  }
+  sa.v6.sin6_family = AF_INET6;
+  sa.v6.sin6_addr = in6(dst);
+  sa.v6.sin6_scope_id = static_cast<uint32_t>(c.ifindex);
+  return sizeof sa.v6;
+}
+
+constexpr size_t kPktInfoSpace = CMSG_SPACE(sizeof(in6_pktinfo));
+
+// IPv6: the source (our link-local address, RFC 5798 5.1.2.1) and interface, per packet.
+void writePktInfo(const VrrpSocketConfig& c, uint8_t* control, msghdr& msg) {
+  msg.msg_control = control;
+  msg.msg_controllen = kPktInfoSpace;
+  cmsghdr* cm = CMSG_FIRSTHDR(&msg);
+  cm->cmsg_level = IPPROTO_IPV6;
+  cm->cmsg_type = IPV6_PKTINFO;
+  cm->cmsg_len = CMSG_LEN(sizeof(in6_pktinfo));
+  in6_pktinfo pi{};
+  pi.ipi6_addr = in6(c.src);
+  pi.ipi6_ifindex = static_cast<unsigned>(c.ifindex);
+  std::memcpy(CMSG_DATA(cm), &pi, sizeof pi);
+}
+
+constexpr size_t kRxSlot = 2048;  // far above any advert that fits an Ethernet MTU
+
 }  // namespace
+
+// Allocated once per socket with `new` (default-initialised): the receive slots are only
+// touched as far as datagrams fill them.
+struct SocketBuffers {
+  // Sending: slot i holds a copy of the i-th queued datagram; its capacity is kept.
+  std::array<std::vector<uint8_t>, VrrpSocket::kBatch> out;
+  std::array<void*, VrrpSocket::kBatch> tags;
+  std::array<SockAddr, VrrpSocket::kBatch> to;
+  std::array<iovec, VrrpSocket::kBatch> out_iov;
+  std::array<mmsghdr, VrrpSocket::kBatch> out_hdr;
+  alignas(cmsghdr) uint8_t pktinfo[kPktInfoSpace];  // the same for every IPv6 datagram
+  // Receiving.
+  std::array<std::array<uint8_t, kRxSlot>, VrrpSocket::kRxBatch> in;
+  std::array<sockaddr_in6, VrrpSocket::kRxBatch> from;
+  struct alignas(cmsghdr) Control {
+    uint8_t bytes[128];
+  };
+  std::array<Control, VrrpSocket::kRxBatch> control;
+  std::array<iovec, VrrpSocket::kRxBatch> in_iov;
+  std::array<mmsghdr, VrrpSocket::kRxBatch> in_hdr;
+  std::array<Datagram, VrrpSocket::kRxBatch> got;
+};
+
+VrrpSocket::VrrpSocket(int fd, VrrpSocketConfig c)
+    : fd_(fd), c_(std::move(c)), buf_(new SocketBuffers) {}
+
+VrrpSocket::VrrpSocket(VrrpSocket&& o) noexcept
+    : fd_(o.fd_), c_(std::move(o.c_)), buf_(std::move(o.buf_)), queued_(o.queued_) {
+  o.fd_ = -1;
+  o.queued_ = 0;
+}
 
 std::optional<VrrpSocket> VrrpSocket::open(const VrrpSocketConfig& c, std::string& error) {
   const bool v4 = c.family == Family::kInet;
@@ -88,7 +156,10 @@ VrrpSocket& VrrpSocket::operator=(VrrpSocket&& o) noexcept {
       ::close(fd_);
     fd_ = o.fd_;
     c_ = std::move(o.c_);
+    buf_ = std::move(o.buf_);
+    queued_ = o.queued_;
     o.fd_ = -1;
+    o.queued_ = 0;
   }
   return *this;
 }
@@ -103,83 +174,111 @@ int VrrpSocket::send(std::span<const uint8_t> bytes, const IpAddress& dst) {
   iovec iov{const_cast<uint8_t*>(bytes.data()), bytes.size()};
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
-  sockaddr_in sa4{};
-  sockaddr_in6 sa6{};
-  alignas(cmsghdr) uint8_t control[CMSG_SPACE(sizeof(in6_pktinfo))] = {};
-  if (c_.family == Family::kInet) {
-    sa4.sin_family = AF_INET;
-    sa4.sin_addr = in4(dst);
-    msg.msg_name = &sa4;
-    msg.msg_namelen = sizeof sa4;
-  } else {
-    sa6.sin6_family = AF_INET6;
-    sa6.sin6_addr = in6(dst);
-    sa6.sin6_scope_id = static_cast<uint32_t>(c_.ifindex);
-    msg.msg_name = &sa6;
-    msg.msg_namelen = sizeof sa6;
-    // The source (our link-local address, RFC 5798 5.1.2.1) and interface, per packet.
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    cmsghdr* cm = CMSG_FIRSTHDR(&msg);
-    cm->cmsg_level = IPPROTO_IPV6;
-    cm->cmsg_type = IPV6_PKTINFO;
-    cm->cmsg_len = CMSG_LEN(sizeof(in6_pktinfo));
-    in6_pktinfo pi{};
-    pi.ipi6_addr = in6(c_.src);
-    pi.ipi6_ifindex = static_cast<unsigned>(c_.ifindex);
-    std::memcpy(CMSG_DATA(cm), &pi, sizeof pi);
-  }
+  SockAddr sa;
+  msg.msg_name = &sa;
+  msg.msg_namelen = toSockAddr(c_, dst, sa);
+  alignas(cmsghdr) uint8_t control[kPktInfoSpace] = {};
+  if (c_.family == Family::kInet6)
+    writePktInfo(c_, control, msg);
   return ::sendmsg(fd_, &msg, 0) < 0 ? errno : 0;
 }
 
-std::optional<Datagram> VrrpSocket::receive() {
-  Datagram d;
-  d.bytes.resize(2048);
-  sockaddr_storage from{};
-  alignas(cmsghdr) uint8_t control[256];
-  iovec iov{d.bytes.data(), d.bytes.size()};
-  msghdr msg{};
-  msg.msg_name = &from;
-  msg.msg_namelen = sizeof from;
-  msg.msg_iov = &iov;
+bool VrrpSocket::queue(std::span<const uint8_t> bytes, const IpAddress& dst, void* tag) {
+  auto& b = *buf_;
+  const size_t i = queued_++;
+  b.out[i].assign(bytes.begin(), bytes.end());
+  b.tags[i] = tag;
+  b.out_iov[i] = {b.out[i].data(), b.out[i].size()};
+  msghdr& msg = b.out_hdr[i].msg_hdr;
+  msg = {};
+  msg.msg_iov = &b.out_iov[i];
   msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  ssize_t n = ::recvmsg(fd_, &msg, MSG_DONTWAIT);
-  if (n < 0)
-    return std::nullopt;
-  d.bytes.resize(static_cast<size_t>(n));
-  if (c_.family == Family::kInet) {
-    // Source, destination and TTL come from the header the raw socket delivers.
-    if (d.bytes.size() >= 20) {
-      d.ttl = d.bytes[8];
-      uint32_t s, t;
-      std::memcpy(&s, &d.bytes[12], 4);
-      std::memcpy(&t, &d.bytes[16], 4);
-      d.src = IpAddress::v4(ntohl(s));
-      d.dst = IpAddress::v4(ntohl(t));
-    }
-    return d;
-  }
-  const auto* sa6 = reinterpret_cast<const sockaddr_in6*>(&from);
-  std::array<uint8_t, 16> b;
-  std::memcpy(b.data(), &sa6->sin6_addr, 16);
-  d.src = IpAddress::v6(b);
-  for (cmsghdr* cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
-    if (cm->cmsg_level != IPPROTO_IPV6)
+  msg.msg_name = &b.to[i];
+  msg.msg_namelen = toSockAddr(c_, dst, b.to[i]);
+  if (c_.family == Family::kInet6)
+    writePktInfo(c_, b.pktinfo, msg);
+  return queued_ == kBatch;
+}
+
+void VrrpSocket::flush(const std::function<void(void* tag, int err)>& report) {
+  auto& b = *buf_;
+  size_t done = 0;
+  while (done < queued_) {
+    int n = ::sendmmsg(fd_, &b.out_hdr[done], static_cast<unsigned>(queued_ - done), 0);
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      // The datagram at `done` failed (sendmmsg reports an error only for the first one it
+      // could not send): report it and go on with the rest.
+      report(b.tags[done], errno);
+      ++done;
       continue;
-    if (cm->cmsg_type == IPV6_HOPLIMIT) {
-      int h;
-      std::memcpy(&h, CMSG_DATA(cm), sizeof h);
-      d.ttl = h;
-    } else if (cm->cmsg_type == IPV6_PKTINFO) {
-      in6_pktinfo pi;
-      std::memcpy(&pi, CMSG_DATA(cm), sizeof pi);
-      std::memcpy(b.data(), &pi.ipi6_addr, 16);
-      d.dst = IpAddress::v6(b);
+    }
+    for (int k = 0; k < n; ++k)
+      report(b.tags[done + static_cast<size_t>(k)], 0);
+    done += static_cast<size_t>(n);
+  }
+  queued_ = 0;
+}
+
+size_t VrrpSocket::receiveMany() {
+  auto& b = *buf_;
+  for (size_t i = 0; i < VrrpSocket::kRxBatch; ++i) {
+    b.in_iov[i] = {b.in[i].data(), kRxSlot};
+    msghdr& msg = b.in_hdr[i].msg_hdr;
+    msg = {};
+    msg.msg_name = &b.from[i];
+    msg.msg_namelen = sizeof b.from[i];
+    msg.msg_iov = &b.in_iov[i];
+    msg.msg_iovlen = 1;
+    if (c_.family == Family::kInet6) {
+      msg.msg_control = b.control[i].bytes;
+      msg.msg_controllen = sizeof b.control[i].bytes;
     }
   }
-  return d;
+  int n = ::recvmmsg(fd_, b.in_hdr.data(), VrrpSocket::kRxBatch, MSG_DONTWAIT, nullptr);
+  if (n <= 0)
+    return 0;
+  for (size_t i = 0; i < static_cast<size_t>(n); ++i) {
+    Datagram& d = b.got[i];
+    d = {};
+    d.bytes = std::span(b.in[i].data(), b.in_hdr[i].msg_len);
+    if (c_.family == Family::kInet) {
+      // Source, destination and TTL come from the header the raw socket delivers.
+      if (d.bytes.size() >= 20) {
+        d.ttl = d.bytes[8];
+        uint32_t src, dst;
+        std::memcpy(&src, &d.bytes[12], 4);
+        std::memcpy(&dst, &d.bytes[16], 4);
+        d.src = IpAddress::v4(ntohl(src));
+        d.dst = IpAddress::v4(ntohl(dst));
+      }
+      continue;
+    }
+    std::array<uint8_t, 16> a;
+    std::memcpy(a.data(), &b.from[i].sin6_addr, 16);
+    d.src = IpAddress::v6(a);
+    msghdr& msg = b.in_hdr[i].msg_hdr;
+    for (cmsghdr* cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+      if (cm->cmsg_level != IPPROTO_IPV6)
+        continue;
+      if (cm->cmsg_type == IPV6_HOPLIMIT) {
+        int h;
+        std::memcpy(&h, CMSG_DATA(cm), sizeof h);
+        d.ttl = h;
+      } else if (cm->cmsg_type == IPV6_PKTINFO) {
+        in6_pktinfo pi;
+        std::memcpy(&pi, CMSG_DATA(cm), sizeof pi);
+        std::memcpy(a.data(), &pi.ipi6_addr, 16);
+        d.dst = IpAddress::v6(a);
+      }
+    }
+  }
+  return static_cast<size_t>(n);
+}
+
+Datagram& VrrpSocket::received(size_t i) {
+  return buf_->got[i];
 }
 
 int VrrpSocket::join(const IpAddress& group) {

@@ -8,6 +8,8 @@
 // the bytes, source, destination and TTL / hop limit (from the header, or ancillary data).
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -27,17 +29,21 @@ struct VrrpSocketConfig {
   IpAddress group;             // 224.0.0.18 / ff02::12, or mcast_dst_ip
 };
 
+// A received datagram; `bytes` points into the socket's receive buffers and is valid until
+// the next receiveMany().
 struct Datagram {
-  std::vector<uint8_t> bytes;  // IPv4: from the IP header on; IPv6: the VRRP message
+  std::span<uint8_t> bytes;  // IPv4: from the IP header on; IPv6: the VRRP message
   IpAddress src, dst;
   int ttl = -1;  // IPv6: hop limit from IPV6_HOPLIMIT; IPv4: read from the header
 };
+
+struct SocketBuffers;  // the batches' storage, reused: no allocation per packet
 
 class VrrpSocket {
  public:
   // Opens, configures and binds; on failure returns nullopt and sets `error`.
   static std::optional<VrrpSocket> open(const VrrpSocketConfig& c, std::string& error);
-  VrrpSocket(VrrpSocket&& o) noexcept : fd_(o.fd_), c_(std::move(o.c_)) { o.fd_ = -1; }
+  VrrpSocket(VrrpSocket&& o) noexcept;
   VrrpSocket& operator=(VrrpSocket&& o) noexcept;
   VrrpSocket(const VrrpSocket&) = delete;
   ~VrrpSocket();
@@ -47,16 +53,32 @@ class VrrpSocket {
   // IPv4: a whole datagram (header included). IPv6: the message, sent from `c.src`.
   // Returns 0 or errno.
   int send(std::span<const uint8_t> bytes, const IpAddress& dst);
-  // Non-blocking; nullopt when nothing is pending.
-  std::optional<Datagram> receive();
+
+  // Batched sending: queue() copies a datagram (as for send()) into the socket's batch, and
+  // flush() hands the whole batch to the kernel with sendmmsg, so many adverts due together
+  // cost one system call (and one return to user space) instead of one each. `tag` comes
+  // back in flush()'s report with 0 or the errno of that datagram. queue() returns true when
+  // the batch is full and must be flushed before the next queue().
+  static constexpr size_t kBatch = 64;
+  static constexpr size_t kRxBatch = 32;
+  bool queue(std::span<const uint8_t> bytes, const IpAddress& dst, void* tag);
+  size_t queued() const { return queued_; }
+  void flush(const std::function<void(void* tag, int err)>& report);
+
+  // Non-blocking: reads up to kRxBatch pending datagrams with one recvmmsg and returns how
+  // many; received(i) is valid until the next call.
+  size_t receiveMany();
+  Datagram& received(size_t i);
   // Another multicast group on the same interface (an instance's mcast_dst_ip); joining a
   // group twice is not an error. Returns 0 or errno.
   int join(const IpAddress& group);
 
  private:
-  VrrpSocket(int fd, VrrpSocketConfig c) : fd_(fd), c_(std::move(c)) {}
+  VrrpSocket(int fd, VrrpSocketConfig c);
   int fd_ = -1;
   VrrpSocketConfig c_;
+  std::unique_ptr<SocketBuffers> buf_;  // behind a pointer: moving keeps iovecs valid
+  size_t queued_ = 0;
 };
 
 // Sends whole Ethernet frames on one interface (no receive).
