@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Mass failover, side by side: N instances (250 per segment, advert INTERVAL) mastered by
+# Mass failover, side by side: N instances (255 per segment, advert INTERVAL) mastered by
 # r1 (priority 150); r2 (100) is the backup of all. r1 is cut off every segment at once; we
 # time, on r2, the first and the last VIP added (`ip -ts monitor`, the same clock for both
 # daemons). The bound for an instance is its last advert heard + Master_Down_Interval, so
@@ -13,7 +13,7 @@ INTERVAL=${3:-1}
 source tests/netns/lib.sh
 source bench/instances.sh
 P=vipd-mass-$$
-SEGMENTS=$(( (N + 249) / 250 ))
+SEGMENTS=$(( (N + 254) / 255 ))
 netns_lan 2
 for k in $(seq 1 $((SEGMENTS - 1))); do segment "$k" r1 r2; done
 wire_threads || exit 1

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Many instances, side by side: keepalived 2.2.7 and vipd run the same generated config on
 # the same namespaces, one after the other. Two routers (r1 priority 150 = master, r2 100 =
-# backup) share SEGMENTS bridges (250 instances per segment, one VIP each). For each daemon
+# backup) share SEGMENTS bridges (255 instances per segment, one VIP each). For each daemon
 # it waits until r1 holds every VIP, then measures over WINDOW seconds:
 #   - CPU seconds per minute of each router's daemon processes (utime+stime, /proc);
 #   - peak RSS (VmHWM summed over the daemon's processes);
@@ -21,7 +21,7 @@ LOAD=${LOAD:-0}
 source tests/netns/lib.sh
 source bench/instances.sh
 P=vipd-scale-$$
-SEGMENTS=$(( (N + 249) / 250 ))
+SEGMENTS=$(( (N + 254) / 255 ))
 
 # The LAN: segment 0 is netns_lan's eth0/br0, the others are added.
 netns_lan 2
@@ -59,16 +59,22 @@ cpu_ticks() { local t=0 p; for p in $(pids_of "$1"); do
   t=$(( t + $(awk '{print $14 + $15}' /proc/$p/stat 2>/dev/null || echo 0) )); done; echo $t; }
 hwm_kib() { local t=0 p; for p in $(pids_of "$1"); do
   t=$(( t + $(awk '/VmHWM/ {print $2}' /proc/$p/status 2>/dev/null || echo 0) )); done; echo $t; }
+# CPU time in ns from the scheduler (all threads), finer than the ticks above: for the
+# startup and reload work.
+cpu_ns() { local t=0 p f; for p in $(pids_of "$1"); do for f in /proc/$p/task/*/schedstat; do
+  t=$(( t + $(awk '{print $1}' "$f" 2>/dev/null || echo 0) )); done; done; echo $t; }
 counter() { nsx sw nft list counter bridge vbench "$1" | awk '/packets/ { for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1) }'; }
 
-run() {  # run DAEMON -> "cpu_master cpu_backup hwm_master_mib sent_pct backup_adverts startup_s"
+run() {  # run DAEMON -> "cpu_master cpu_backup hwm_master_mib sent_pct backup_adverts startup_s
+         #                start_cpu_ms reload_cpu_ms"
   local d=$1 t0 hz
   hz=$(getconf CLK_TCK)
   t0=$(date +%s.%N)
   start "$d" r1 "$(gen_conf r1 150)"
-  wait_for 120 "r1 holds all $N VIPs" bash -c "[ \$(ip netns exec $P-r1 ip -o -4 addr show | grep -c ' 10\.1[0-9][0-9]\.') -ge $N ]" || true
-  local up_s
+  wait_for 600 "r1 holds all $N VIPs" bash -c "[ \$(ip netns exec $P-r1 ip -o -4 addr show | grep -c ' 10\.1[0-9][0-9]\.') -ge $N ]" || true
+  local up_s start_ns
   up_s=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+  start_ns=$(cpu_ns r1)  # all the work from exec to all-master
   start "$d" r2 "$(gen_conf r2 100)"
   sleep 5  # r2 settles as backup everywhere
   local loaders=()
@@ -83,28 +89,37 @@ run() {  # run DAEMON -> "cpu_master cpu_backup hwm_master_mib sent_pct backup_a
   [ ${#loaders[@]} -gt 0 ] && kill "${loaders[@]}" 2>/dev/null
   local hwm
   hwm=$(hwm_kib r1)
+  # A reload with the same config (SIGHUP): the CPU it costs beyond the adverts, i.e. the
+  # CPU of RELOAD_WINDOW seconds after it minus that of the same time before it.
+  local rw=${RELOAD_WINDOW:-4} b0 b1 r1ns
+  b0=$(cpu_ns r1); sleep "$rw"; b1=$(cpu_ns r1)
+  kill -HUP "${DAEMON_PIDS[r1]}"
+  sleep "$rw"
+  r1ns=$(( $(cpu_ns r1) - b1 - (b1 - b0) ))
   stop_daemon r1 TERM; stop_daemon r2 TERM
   local expected
   expected=$(awk -v n="$N" -v w="$WINDOW" -v i="$INTERVAL" 'BEGIN { print n * w / i }')
   awk -v c1=$((e1 - c1)) -v c2=$((e2 - c2)) -v hz="$hz" -v w="$WINDOW" -v hwm="$hwm" \
-      -v s1="$s1" -v s2="$s2" -v ex="$expected" -v up="$up_s" 'BEGIN {
-    printf "%.2f %.2f %.1f %.2f %d %s\n", c1 / hz * 60 / w, c2 / hz * 60 / w, hwm / 1024,
-           100 * s1 / ex, s2, up }'
+      -v s1="$s1" -v s2="$s2" -v ex="$expected" -v up="$up_s" -v st="$start_ns" -v rl="$r1ns" 'BEGIN {
+    printf "%.2f %.2f %.1f %.2f %d %s %d %d\n", c1 / hz * 60 / w, c2 / hz * 60 / w, hwm / 1024,
+           100 * s1 / ex, s2, up, st / 1e6, rl / 1e6 }'
 }
 
 echo "$N instances, advert $INTERVAL s, $SEGMENTS segment(s), window $WINDOW s, $LOAD busy loop(s), wire ${WIRE:-napi}"
-printf '%-11s %14s %14s %10s %12s %14s %12s\n' daemon "CPU-s/min r1" "CPU-s/min r2" "RSS MiB" \
-  "r1 sent %" "r2 adverts" "all-master s"
+row() { printf '%-11s %13s %13s %8s %10s %11s %13s %13s %14s\n' "$@"; }
+row daemon "CPU-s/min r1" "CPU-s/min r2" "RSS MiB" "r1 sent %" "r2 adverts" "all-master s" \
+  "start CPU ms" "reload CPU ms"
 declare -A R
 for d in keepalived vipd; do
   R[$d]=$(run $d)
-  read -r a b c e f g <<<"${R[$d]}"
-  printf '%-11s %14s %14s %10s %12s %14s %12s\n' "$d" "$a" "$b" "$c" "$e" "$f" "$g"
+  # shellcheck disable=SC2086
+  row "$d" ${R[$d]}
+  # For bench/run.sh: one line per daemon in RESULTS (if set).
+  [ -z "${RESULTS:-}" ] || echo "scale $N $INTERVAL $LOAD $d ${R[$d]}" >>"$RESULTS"
 done
-read -r ka kb kc _ <<<"${R[keepalived]}"
-read -r va vb vc _ <<<"${R[vipd]}"
-printf '%-11s %14s %14s %10s\n' "vipd/ka" \
-  "$(awk -v a="$va" -v b="$ka" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "-" }')" \
-  "$(awk -v a="$vb" -v b="$kb" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "-" }')" \
-  "$(awk -v a="$vc" -v b="$kc" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')"
+ratio() { awk -v a="$1" -v b="$2" -v f="$3" 'BEGIN { if (b > 0) printf f, a / b; else print "-" }'; }
+read -r ka kb kc _ _ _ kst krl <<<"${R[keepalived]}"
+read -r va vb vc _ _ _ vst vrl <<<"${R[vipd]}"
+row "vipd/ka" "$(ratio "$va" "$ka" %.3f)" "$(ratio "$vb" "$kb" %.3f)" "$(ratio "$vc" "$kc" %.2f)" \
+  "" "" "" "$(ratio "$vst" "$kst" %.3f)" "$(ratio "$vrl" "$krl" %.3f)"
 fail=0

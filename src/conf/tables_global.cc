@@ -143,7 +143,7 @@ const Schema<GlobalDefs>& globalDefsSchema() {
         one("default_interface", &G::default_interface, WordV{}),
         nftables(),
         one("max_auto_priority", &G::max_auto_priority, intIn(-1, 99)),
-        one("vrrp_rt_priority", &G::vrrp_rt_priority, intIn(1, 99)),
+        one("vrrp_rt_priority", &G::vrrp_rt_priority, intIn(0, 99)),  // 0: vipd, no RT
         one("checker_rt_priority", &G::checker_rt_priority, intIn(1, 99)),
         flag("vrrp_no_swap", &G::vrrp_no_swap),
         flag("checker_no_swap", &G::checker_no_swap),

@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <grp.h>
-#include <pthread.h>
 #include <sched.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -55,25 +54,58 @@ std::optional<conf::Config> loadConfig(const Options& o) {
 // vrrp_rt_priority / vrrp_no_swap / vrrp_rlimit_rttime (keepalived.conf(5)), for this (the
 // VRRP) thread only. Off by default, as in keepalived: measured under 4 busy loops on 2
 // cores, vipd still sent 100% of 255 x 10 ms adverts without them (bench/scale.sh).
+// The VRRP loop's timing is the protocol (pain point: "A thread timer expired" under load
+// means spurious takeovers), so by default it runs SCHED_RR at the lowest real-time
+// priority: a busy machine's ordinary processes cannot delay an advert or a master-down
+// timer. Safe because: children (scripts) start as ordinary processes
+// (SCHED_RESET_ON_FORK); only this thread is real-time, not the control/metrics thread; a
+// loop that runs RLIMIT_RTTIME without sleeping gets SIGXCPU, on which it drops to normal
+// scheduling (dropToNormalScheduling) instead of holding a core; and the kernel's RT
+// throttling still leaves every core 5%. `vrrp_rt_priority N` picks another priority,
+// `vrrp_rt_priority 0` turns it off.
+constexpr int kDefaultRtPriority = 1;
+
 void tuneVrrpThread(const conf::GlobalDefs& g) {
-  if (g.vrrp_no_swap && ::mlockall(MCL_CURRENT | MCL_FUTURE) != 0)
-    log::warning("vrrp_no_swap: mlockall: {}", std::strerror(errno));
-  if (!g.vrrp_rt_priority)
+  // vrrp_no_swap locks all memory now and to come (keepalived's). By default pages are
+  // locked as they are first touched (MCL_ONFAULT): what the daemon uses never waits on
+  // swap-in, and nothing unused becomes resident.
+  const int lock =
+      g.vrrp_no_swap ? MCL_CURRENT | MCL_FUTURE : MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT;
+  if (::mlockall(lock) != 0) {
+    if (g.vrrp_no_swap)
+      log::warning("vrrp_no_swap: mlockall: {}", std::strerror(errno));
+    else
+      log::info("memory not locked: {}", std::strerror(errno));
+  }
+  const int prio = g.vrrp_rt_priority.value_or(kDefaultRtPriority);
+  if (prio == 0)
     return;
-  // A runaway real-time loop must not freeze a core: SIGXCPU after this much CPU without
-  // sleeping. keepalived's default is 10 ms; vipd's is 1 s, because a reload of thousands
+  // SIGXCPU after this much CPU without sleeping, SIGKILL a second later if still
+  // real-time. keepalived's default is 10 ms; vipd's is 1 s, because a reload of thousands
   // of instances is legitimate work of more than 10 ms (17 ms for 1000 with ASan).
   rlim_t rttime = 1'000'000;
   if (auto it = g.extra.find("vrrp_rlimit_rttime"); it != g.extra.end() && !it->second.empty())
     rttime = static_cast<rlim_t>(std::stoll(it->second.back().at(0)));
-  rlimit rl{rttime, rttime};
+  rlimit rl{rttime, rttime + 1'000'000};
   ::setrlimit(RLIMIT_RTTIME, &rl);
   sched_param sp{};
-  sp.sched_priority = *g.vrrp_rt_priority;
-  if (int err = ::pthread_setschedparam(::pthread_self(), SCHED_RR, &sp); err != 0)
-    log::warning("vrrp_rt_priority {}: {}", *g.vrrp_rt_priority, std::strerror(err));
-  else
-    log::info("VRRP loop runs SCHED_RR priority {}", *g.vrrp_rt_priority);
+  sp.sched_priority = prio;
+  if (::sched_setscheduler(0, SCHED_RR | SCHED_RESET_ON_FORK, &sp) != 0) {
+    if (g.vrrp_rt_priority)
+      log::warning("vrrp_rt_priority {}: {}", prio, std::strerror(errno));
+    else
+      log::info("VRRP loop at normal priority (real-time refused: {})", std::strerror(errno));
+  } else {
+    log::info("VRRP loop runs SCHED_RR priority {}", prio);
+  }
+}
+
+void dropToNormalScheduling() {
+  sched_param sp{};
+  if (::sched_setscheduler(0, SCHED_OTHER | SCHED_RESET_ON_FORK, &sp) == 0)
+    log::warning(
+        "VRRP loop ran its real-time CPU limit without sleeping (SIGXCPU): it runs at "
+        "normal priority from now on");
 }
 
 int facilityFor(const std::optional<std::string>& s) {
@@ -155,30 +187,33 @@ int runDaemon(const Options& o) {
       if (!writeFileAtomically(path, text))
         log::error("cannot write {}", path);
     };
-    loop.onSignals({SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2, SIGRTMIN + 2}, [&](int sig) {
-      if (sig == SIGTERM || sig == SIGINT) {
-        log::info("Stopping");
-        sys::sdNotify("STOPPING=1");
-        vrrp.stop();
-        loop.stop();
-      } else if (sig == SIGHUP) {
-        log::info("Reloading");
-        sys::sdNotify("RELOADING=1");
-        if (auto next = loadConfig(o)) {
-          vrrp.reload(*next);
-          log::info("Reload finished");
-        } else {
-          log::error("Reload refused; the running configuration stays");
-        }
-        sys::sdNotify("READY=1");
-      } else if (sig == SIGUSR1) {
-        dump("/tmp/keepalived.data", formatData(vrrp.view()));
-      } else if (sig == SIGUSR2) {
-        dump("/tmp/keepalived.stats", formatStats(vrrp.view()));
-      } else if (sig == SIGRTMIN + 2) {
-        dump("/tmp/keepalived.json", formatJson(vrrp.view()));
-      }
-    });
+    loop.onSignals({SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2, SIGRTMIN + 2, SIGXCPU},
+                   [&](int sig) {
+                     if (sig == SIGXCPU) {
+                       dropToNormalScheduling();
+                     } else if (sig == SIGTERM || sig == SIGINT) {
+                       log::info("Stopping");
+                       sys::sdNotify("STOPPING=1");
+                       vrrp.stop();
+                       loop.stop();
+                     } else if (sig == SIGHUP) {
+                       log::info("Reloading");
+                       sys::sdNotify("RELOADING=1");
+                       if (auto next = loadConfig(o)) {
+                         vrrp.reload(*next);
+                         log::info("Reload finished");
+                       } else {
+                         log::error("Reload refused; the running configuration stays");
+                       }
+                       sys::sdNotify("READY=1");
+                     } else if (sig == SIGUSR1) {
+                       dump("/tmp/keepalived.data", formatData(vrrp.view()));
+                     } else if (sig == SIGUSR2) {
+                       dump("/tmp/keepalived.stats", formatStats(vrrp.view()));
+                     } else if (sig == SIGRTMIN + 2) {
+                       dump("/tmp/keepalived.json", formatJson(vrrp.view()));
+                     }
+                   });
     log::info("Starting vipd, {} VRRP instance(s)", cfg->instances.size());
     vrrp.notifier().runBlocking(
         cfg->global.startup_script,

@@ -772,6 +772,10 @@ void VrrpRuntime::flushNotifications() {
 
 void VrrpRuntime::execute(Instance& in, const vrrp::Actions& actions) {
   for (const auto& a : actions) {
+    // A batch waits for nothing slow: a new master's first advert leaves before its
+    // addresses are configured (netlink round trips) and its gratuitous ARPs.
+    if (!std::holds_alternative<vrrp::SendAdvert>(a) && !std::holds_alternative<vrrp::ArmTimer>(a))
+      flushAdverts();
     if (auto* s = std::get_if<vrrp::SendAdvert>(&a)) {
       sendAdvert(in, s->priority);
     } else if (std::holds_alternative<vrrp::TakeAddresses>(a)) {

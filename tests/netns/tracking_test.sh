@@ -361,8 +361,15 @@ wait "$FIFO_READER" 2>/dev/null
 wait_for 2 "the FIFO reader script ends" bash -c "! pgrep -f '^/bin/sh $WORK/fiforeader.sh' >/dev/null"
 check "notify_fifo_script: stopped with the daemon (SIGTERM)" bash -c "! pgrep -f '^/bin/sh $WORK/fiforeader.sh' >/dev/null"
 
-echo "== script timeout, script user, shell syntax"
+echo "== script timeout, script user, shell syntax, scheduling"
+# The VRRP loop runs SCHED_RR by default; its scripts must not inherit that.
+printf '#!/bin/sh\nchrt -p $$ >>%s\n' "$WORK/sched.out" >"$WORK/sched.sh"
+chmod 755 "$WORK/sched.sh"
 cat >"$WORK/r1.conf" <<EOF
+vrrp_script chk_sched {
+  script "$WORK/sched.sh"
+  interval 0.5
+}
 vrrp_script chk_hang {
   script "/bin/sleep 7.77"
   interval 0.5
@@ -389,6 +396,14 @@ vrrp_instance VI_2 {
   virtual_ipaddress { $VIP2/24 }
   track_script { chk_user }
 }
+vrrp_instance VI_3 {
+  interface eth0
+  virtual_router_id 79
+  priority 150
+  advert_int 0.1
+  virtual_ipaddress { 10.77.0.213/24 }
+  track_script { chk_sched }
+}
 EOF
 : >"$WORK/r1.log"
 start_vipd r1 "$WORK/r1.conf"
@@ -399,6 +414,9 @@ check "timeout: each hanging run is killed (at most the current one alive)" [ "$
 wait_for 5 "VI_2 master" has_addr r1 $VIP2
 check "user nobody: the script ran as uid 65534 (under sh for its \$(...))" has_addr r1 $VIP2
 check "the daemon survives its scripts" kill -0 "${DAEMON_PIDS[r1]}"
+check "the VRRP loop runs SCHED_RR (the default)" bash -c "chrt -p ${DAEMON_PIDS[r1]} | grep -q SCHED_RR"
+wait_for 5 "chk_sched ran" test -s "$WORK/sched.out"
+check "scripts run at normal priority (SCHED_RESET_ON_FORK)" bash -c "grep -q SCHED_OTHER $WORK/sched.out && ! grep -q SCHED_RR $WORK/sched.out"
 stop_daemon r1
 check "stop: no check script outlives the daemon" [ "$(sleepers)" -eq 0 ]
 
