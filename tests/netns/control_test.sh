@@ -173,6 +173,17 @@ print(f"     {sum(len(v) for v in seen.values())} adverts from 1000 instances ov
       f"largest gap {worst * 1000:.0f} ms (eth{where[0]} vrid {where[1]})")
 assert worst < 1.5, worst
 EOF
+
+echo "== the real-time loop over its CPU budget drops to normal scheduling"
+check "r1's VRRP loop runs SCHED_RR" bash -c "chrt -p ${DAEMON_PIDS[r1]} | grep -q SCHED_RR"
+# 1 ms of CPU without sleeping: a reload of 1000 instances is more than that.
+prlimit --pid "${DAEMON_PIDS[r1]}" --rttime=1000:2000000
+kill -HUP "${DAEMON_PIDS[r1]}"
+wait_for 10 "SIGXCPU handled" grep -q "real-time CPU limit without sleeping" "$WORK/r1.log"
+check "SIGXCPU: logged, and the loop runs SCHED_OTHER" \
+  bash -c "grep -q 'real-time CPU limit without sleeping' '$WORK/r1.log' && chrt -p ${DAEMON_PIDS[r1]} | grep -q SCHED_OTHER"
+wait_for 10 "reload finished" bash -c "[ \$(grep -c 'Reload finished' '$WORK/r1.log') -ge 2 ]"
+check "SIGXCPU: the daemon lives on and is still master of all 1000" all_master
 stop_daemon r1
 stop_daemon r2
 finish
