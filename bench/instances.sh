@@ -29,3 +29,17 @@ wire_threads() {  # wire_threads: every switch port of $P-sw
     nsx sw sh -c "echo 1 > /sys/class/net/$dev/threaded"
   done
 }
+
+# drop_vips NS...: removes the benchmark VIPs (10.1xx.*) a daemon left behind when it
+# stopped (keepalived's parent kills a VRRP child that is slow to exit, and its VIPs stay),
+# so that the next daemon starts clean. Prints how many there were.
+drop_vips() {
+  local ns n total=0
+  for ns in "$@"; do
+    n=$(nsx "$ns" ip -o -4 addr show | awk '$4 ~ /^10\.1[0-9][0-9]\./ { print "addr del", $4, "dev", $2 }' |
+      tee "$WORK/drop-$ns.batch" | wc -l)
+    [ "$n" -eq 0 ] || nsx "$ns" ip -batch "$WORK/drop-$ns.batch"
+    total=$((total + n))
+  done
+  echo "$total"
+}

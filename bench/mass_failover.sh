@@ -29,9 +29,12 @@ mdi_ms=$(awk -v i="$INTERVAL" 'BEGIN { printf "%d", (3 * i + (256 - 100) / 256 *
 run() {  # run DAEMON -> "first_ms last_ms taken"
   local d=$1
   start "$d" r1 "$(gen_conf r1 150)"
-  wait_for 120 "r1 holds all" bash -c "[ \$(ip netns exec $P-r1 ip -o -4 addr show | grep -c ' 10\.1[0-9][0-9]\.') -ge $N ]"
+  wait_for 600 "r1 holds all" bash -c "[ \$(ip netns exec $P-r1 ip -o -4 addr show | grep -c ' 10\.1[0-9][0-9]\.') -ge $N ]"
   start "$d" r2 "$(gen_conf r2 100)"
   sleep $((5 + ${INTERVAL%.*} * 5))
+  local before
+  before=$(count_vips r2)
+  [ "$before" -eq 0 ] || echo "$d: r2 already held $before VIPs before the cut" >&2
   ip -n "$P-r2" -ts monitor address >"$WORK/mon.txt" 2>/dev/null &
   local mon=$!
   sleep 0.5
@@ -43,7 +46,9 @@ run() {  # run DAEMON -> "first_ms last_ms taken"
   wait_for 60 "r2 holds all" bash -c "[ \$(ip netns exec $P-r2 ip -o -4 addr show | grep -c ' 10\.1[0-9][0-9]\.') -ge $N ]"
   sleep 0.5
   kill "$mon"; wait "$mon" 2>/dev/null
-  grep -a ' 10\.1[0-9][0-9]\.' "$WORK/mon.txt" | grep -v Deleted | sed 's/^\[\([^]]*\)\].*/\1/' |
+  # Each VIP once, at its first appearance.
+  grep -a ' 10\.1[0-9][0-9]\.' "$WORK/mon.txt" | grep -v Deleted |
+    sed 's/^\[\([^]]*\)\].* inet \([0-9.]*\).*/\1 \2/' | awk '!seen[$2]++ { print $1 }' |
     while read -r t; do date -d "$t" +%s.%N; done | sort -n |
     awk -v t0="$t0" 'NR == 1 { first = $1 } { last = $1; n++ }
       END { printf "%d %d %d\n", (first - t0) * 1000, (last - t0) * 1000, n }'
@@ -51,6 +56,9 @@ run() {  # run DAEMON -> "first_ms last_ms taken"
     if [ "$k" = 0 ]; then nsx sw ip link set p-r1 up; else nsx sw ip link set "p$k-r1" up; fi
   done
   stop_daemon r1 TERM; stop_daemon r2 TERM
+  local left
+  left=$(drop_vips r1 r2)
+  [ "$left" -eq 0 ] || echo "$d left $left VIPs behind when stopped (removed)" >&2
 }
 
 echo "$N instances, advert $INTERVAL s: r1 cut off at t=0; bound for the last takeover: $mdi_ms ms"
@@ -58,5 +66,6 @@ printf '%-11s %12s %12s %10s %16s\n' daemon "first VIP" "last VIP" "VIPs" "last 
 for d in keepalived vipd; do
   read -r first last n <<<"$(run $d)"
   printf '%-11s %9s ms %9s ms %10s %13s ms\n' "$d" "$first" "$last" "$n" "$((last - mdi_ms))"
+  [ -z "${RESULTS:-}" ] || echo "mass $N $INTERVAL $d $first $last $n $mdi_ms" >>"$RESULTS"
 done
 fail=0

@@ -163,6 +163,7 @@ void VrrpRuntime::applyStatics(const conf::Config& cfg) {
 }
 
 void VrrpRuntime::start(const conf::Config& cfg) {
+  sys::Netlink::DumpCache cache(nl_);
   cfg_ = cfg;
   cfg_.instances.clear();  // each Instance keeps its own; no third copy of 1000 of them
   global_ = cfg.global;
@@ -180,6 +181,7 @@ void VrrpRuntime::start(const conf::Config& cfg) {
 }
 
 void VrrpRuntime::reload(const conf::Config& cfg) {
+  sys::Netlink::DumpCache cache(nl_);
   cfg_ = cfg;
   cfg_.instances.clear();  // each Instance keeps its own; no third copy of 1000 of them
   global_ = cfg.global;

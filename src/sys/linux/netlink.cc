@@ -295,9 +295,10 @@ Netlink::~Netlink() {
 int Netlink::request(std::vector<uint8_t>& msg) {
   const uint32_t seq = seq_++;
   stamp(msg, seq, NLM_F_ACK);
+  invalidate();  // a change: cached dumps are stale from here
   if (::send(fd_, msg.data(), msg.size(), 0) < 0)
     return errno;
-  std::vector<uint8_t> buf(65536);
+  auto& buf = rx_;
   for (;;) {
     ssize_t n = ::recv(fd_, buf.data(), buf.size(), 0);
     if (n < 0) {
@@ -324,7 +325,7 @@ std::vector<std::vector<uint8_t>> Netlink::dump(std::vector<uint8_t>& msg) {
   std::vector<std::vector<uint8_t>> out;
   if (::send(fd_, msg.data(), msg.size(), 0) < 0)
     return out;
-  std::vector<uint8_t> buf(1 << 16);
+  auto& buf = rx_;
   for (;;) {
     ssize_t n = ::recv(fd_, buf.data(), buf.size(), 0);
     if (n < 0) {
@@ -348,6 +349,8 @@ std::vector<std::vector<uint8_t>> Netlink::dump(std::vector<uint8_t>& msg) {
 }
 
 std::vector<Link> Netlink::links() {
+  if (cache_depth_ > 0 && links_cache_)
+    return *links_cache_;
   ifinfomsg ifi{};
   ifi.ifi_family = AF_UNSPEC;
   Message m(RTM_GETLINK, 0, &ifi, sizeof ifi);
@@ -356,6 +359,8 @@ std::vector<Link> Netlink::links() {
     if (auto l = parseLinkMessage(msg.data(), msg.size()))
       out.push_back(std::move(*l));
   }
+  if (cache_depth_ > 0)
+    links_cache_ = out;
   return out;
 }
 
@@ -376,6 +381,20 @@ std::optional<Link> Netlink::link(int index) {
 }
 
 std::vector<Address> Netlink::addresses(std::optional<Family> family) {
+  if (cache_depth_ > 0) {
+    if (!addresses_cache_)
+      addresses_cache_ = dumpAddresses(std::nullopt);
+    std::vector<Address> out;
+    for (const auto& a : *addresses_cache_) {
+      if (!family || a.prefix.addr.family() == *family)
+        out.push_back(a);
+    }
+    return out;
+  }
+  return dumpAddresses(family);
+}
+
+std::vector<Address> Netlink::dumpAddresses(std::optional<Family> family) {
   ifaddrmsg ifa{};
   ifa.ifa_family = !family ? AF_UNSPEC : *family == Family::kInet ? AF_INET : AF_INET6;
   Message m(RTM_GETADDR, 0, &ifa, sizeof ifa);

@@ -110,11 +110,37 @@ class Netlink {
   int setLinkUp(int ifindex, bool up);
   int deleteLink(int ifindex);
 
+  // While a DumpCache lives, links() and addresses() answer from one dump each, taken on
+  // first use and dropped after any change made through this object: starting or reloading
+  // thousands of instances does not dump the kernel's tables once per instance.
+  class DumpCache {
+   public:
+    explicit DumpCache(Netlink& nl) : nl_(nl) { ++nl_.cache_depth_; }
+    ~DumpCache() {
+      if (--nl_.cache_depth_ == 0)
+        nl_.invalidate();
+    }
+    DumpCache(const DumpCache&) = delete;
+    DumpCache& operator=(const DumpCache&) = delete;
+
+   private:
+    Netlink& nl_;
+  };
+
  private:
+  std::vector<Address> dumpAddresses(std::optional<Family> family);
   int request(std::vector<uint8_t>& msg);
   std::vector<std::vector<uint8_t>> dump(std::vector<uint8_t>& msg);
+  void invalidate() {
+    links_cache_.reset();
+    addresses_cache_.reset();
+  }
   int fd_ = -1;
   uint32_t seq_ = 1;
+  std::vector<uint8_t> rx_ = std::vector<uint8_t>(1 << 16);  // replies, reused
+  int cache_depth_ = 0;
+  std::optional<std::vector<Link>> links_cache_;
+  std::optional<std::vector<Address>> addresses_cache_;  // all families
 };
 
 // A second socket subscribed to link and address changes; readable through fd().
