@@ -83,11 +83,14 @@ run() {  # run DAEMON -> "cpu_master cpu_backup hwm_master_mib sent_pct backup_a
   for _ in $(seq 1 "$LOAD"); do (while :; do :; done) & loaders+=($!); done
   local c1 c2 s1 s2
   c1=$(cpu_ticks r1); c2=$(cpu_ticks r2)
-  # The window itself runs real-time: under the busy loops an ordinary `sleep` and `nft`
-  # start late, and the window would be longer than WINDOW (more adverts than "due").
-  chrt -f 20 sh -c "ip netns exec $P-sw nft reset counters table bridge vbench >/dev/null 2>&1
-    sleep $WINDOW; ip netns exec $P-sw nft list table bridge vbench" >"$WORK/counters.txt"
-  s1=$(counter r1 "$WORK/counters.txt"); s2=$(counter r2 "$WORK/counters.txt")
+  # The window runs real-time (under the busy loops an ordinary `sleep` and `nft` start
+  # late, and the window would be longer than WINDOW), and both ends are read by the same
+  # command: the two reads fall at the same phase of the advert schedule, so a master that
+  # sends its adverts in bursts is counted a whole number of intervals.
+  chrt -f 20 sh -c "ip netns exec $P-sw nft list table bridge vbench >'$WORK/c0.txt'
+    sleep $WINDOW; ip netns exec $P-sw nft list table bridge vbench >'$WORK/c1.txt'"
+  s1=$(( $(counter r1 "$WORK/c1.txt") - $(counter r1 "$WORK/c0.txt") ))
+  s2=$(( $(counter r2 "$WORK/c1.txt") - $(counter r2 "$WORK/c0.txt") ))
   local e1 e2
   e1=$(cpu_ticks r1); e2=$(cpu_ticks r2)
   [ ${#loaders[@]} -gt 0 ] && kill "${loaders[@]}" 2>/dev/null

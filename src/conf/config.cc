@@ -7,8 +7,11 @@
 namespace vipd::conf {
 namespace {
 
-void bindAndValidate(const std::vector<Line>& lines, LoadResult& r) {
+// Takes the lines to free them before binding: the peak memory of loading thousands of
+// instances is then the tree and the model, not also the text they came from.
+void bindAndValidate(std::vector<Line> lines, LoadResult& r) {
   auto tree = parseTree(lines, r.diags);
+  lines = {};
   Ctx ctx(r.diags);
   bindBlock(r.config, tree, configSchema(), ctx, "the top level");
   validate(r.config, r.diags);
@@ -25,7 +28,9 @@ LoadResult loadFile(const std::string& path, const PreprocessOptions& opts, bool
                   "cannot read configuration file");
     return r;
   }
-  bindAndValidate(preprocessText(path, probe, opts, r.diags), r);
+  auto lines = preprocessText(path, probe, opts, r.diags);
+  probe = {};
+  bindAndValidate(std::move(lines), r);
   return r;
 }
 

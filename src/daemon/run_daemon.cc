@@ -200,7 +200,7 @@ int runDaemon(const Options& o) {
                        log::info("Reloading");
                        sys::sdNotify("RELOADING=1");
                        if (auto next = loadConfig(o)) {
-                         vrrp.reload(*next);
+                         vrrp.reload(std::move(*next));
                          log::info("Reload finished");
                        } else {
                          log::error("Reload refused; the running configuration stays");
@@ -218,8 +218,8 @@ int runDaemon(const Options& o) {
     vrrp.notifier().runBlocking(
         cfg->global.startup_script,
         static_cast<int>(cfg->global.startup_script_timeout.count() / 1'000'000), "startup_script");
-    vrrp.start(*cfg);
-    cfg->instances.clear();  // the runtime has them; keep only what is read below
+    const conf::GlobalDefs global = cfg->global;  // all that is read below
+    vrrp.start(std::move(*cfg));
     // The control socket and metrics: flags override global_defs; the socket is on by
     // default (root only), metrics only when asked for.
     DaemonInfo info;
@@ -242,22 +242,21 @@ int runDaemon(const Options& o) {
     });
     ServicesConfig sc;
     sc.control_socket = o.control_socket.value_or(
-        cfg->global.control_socket.value_or(ctl::defaultSocketPath(o.namespace_name)));
-    if (cfg->global.control_socket_group) {
-      if (const group* g = ::getgrnam(cfg->global.control_socket_group->c_str()))
+        global.control_socket.value_or(ctl::defaultSocketPath(o.namespace_name)));
+    if (global.control_socket_group) {
+      if (const group* g = ::getgrnam(global.control_socket_group->c_str()))
         sc.control_group = g->gr_gid;
       else
-        log::error("control_socket_group {}: no such group", *cfg->global.control_socket_group);
+        log::error("control_socket_group {}: no such group", *global.control_socket_group);
     }
-    sc.metrics_listen = o.metrics_listen ? o.metrics_listen : cfg->global.metrics_listen;
+    sc.metrics_listen = o.metrics_listen ? o.metrics_listen : global.metrics_listen;
     services.start(sc);
-    tuneVrrpThread(cfg->global);  // after the services thread exists: it must not inherit it
+    tuneVrrpThread(global);  // after the services thread exists: it must not inherit it
     sys::sdNotify("READY=1");
     loop.run();
     vrrp.notifier().runBlocking(
-        cfg->global.shutdown_script,
-        static_cast<int>(cfg->global.shutdown_script_timeout.count() / 1'000'000),
-        "shutdown_script");
+        global.shutdown_script,
+        static_cast<int>(global.shutdown_script_timeout.count() / 1'000'000), "shutdown_script");
   } catch (const std::exception& e) {
     log::error("fatal: {}", e.what());
     rc = 1;

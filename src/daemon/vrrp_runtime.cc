@@ -162,15 +162,18 @@ void VrrpRuntime::applyStatics(const conf::Config& cfg) {
   applyPlan(nl_, statics_, true, "static");
 }
 
-void VrrpRuntime::start(const conf::Config& cfg) {
+void VrrpRuntime::start(conf::Config cfg) {
   sys::Netlink::DumpCache cache(nl_);
-  cfg_ = cfg;
-  cfg_.instances.clear();  // each Instance keeps its own; no third copy of 1000 of them
-  global_ = cfg.global;
-  notifier_.configure(cfg);
-  applyStatics(cfg);
-  for (const auto& ic : cfg.instances)
-    addInstance(ic);
+  // Each Instance keeps its own conf: the instances move there; a copy of thousands of them
+  // would only raise the peak memory.
+  auto instances = std::move(cfg.instances);
+  cfg.instances = {};
+  cfg_ = std::move(cfg);
+  global_ = cfg_.global;
+  notifier_.configure(cfg_);
+  applyStatics(cfg_);
+  for (auto& ic : instances)
+    addInstance(std::move(ic));
   rebuildGroups();
   configureTrackers();
   for (auto& in : instances_) {
@@ -180,56 +183,58 @@ void VrrpRuntime::start(const conf::Config& cfg) {
   rearm();
 }
 
-void VrrpRuntime::reload(const conf::Config& cfg) {
+void VrrpRuntime::reload(conf::Config next) {
   sys::Netlink::DumpCache cache(nl_);
-  cfg_ = cfg;
-  cfg_.instances.clear();  // each Instance keeps its own; no third copy of 1000 of them
-  global_ = cfg.global;
-  notifier_.configure(cfg);
-  applyStatics(cfg);
+  // As in start(): the instances move into the runtime, the rest is kept as cfg_.
+  auto instances = std::move(next.instances);
+  next.instances = {};
+  cfg_ = std::move(next);
+  global_ = cfg_.global;
+  notifier_.configure(cfg_);
+  applyStatics(cfg_);
   // Groups are rebuilt from the new config once the instances are settled.
   for (auto& in : instances_)
     in->sync = nullptr;
   groups_.clear();
-  std::vector<bool> kept(cfg.instances.size(), false);
+  std::vector<bool> kept(instances.size(), false);
   last_reload_ = {};
   std::map<std::string_view, size_t> by_name;
-  for (size_t i = 0; i < cfg.instances.size(); ++i)
-    by_name.emplace(cfg.instances[i].name, i);
+  for (size_t i = 0; i < instances.size(); ++i)
+    by_name.emplace(instances[i].name, i);
   for (size_t i = instances_.size(); i-- > 0;) {
     Instance& in = *instances_[i];
     const auto& old = in.conf;
     auto found = by_name.find(old.name);
-    auto it = found == by_name.end()
-                  ? cfg.instances.end()
-                  : cfg.instances.begin() + static_cast<ptrdiff_t>(found->second);
-    if (it != cfg.instances.end() && *it == old) {
+    auto it = found == by_name.end() ? instances.end()
+                                     : instances.begin() + static_cast<ptrdiff_t>(found->second);
+    if (it != instances.end() && *it == old) {
       kept[found->second] = true;
       ++last_reload_.kept;
       continue;
     }
-    if (it != cfg.instances.end() && changesInPlace(old, *it)) {
+    if (it != instances.end() && changesInPlace(old, *it)) {
       // Priority, trackers or notifications only: the engine keeps its state, timers and
       // addresses; the new priority goes out with the next advert (updateTracking below).
       log::info("({}) updated in place by reload", old.name);
-      in.conf = *it;
+      in.conf = *it;  // a copy: by_name's keys point into `instances`
       in.plan = core::planInstance(in.conf, global_, in.primary.value_or(IpAddress{}));
       kept[found->second] = true;
       ++last_reload_.updated;
       continue;
     }
-    ++(it == cfg.instances.end() ? last_reload_.removed : last_reload_.changed);
-    log::info("({}) {} by reload", old.name, it == cfg.instances.end() ? "removed" : "changed");
-    deleting_ = it == cfg.instances.end();
+    ++(it == instances.end() ? last_reload_.removed : last_reload_.changed);
+    log::info("({}) {} by reload", old.name, it == instances.end() ? "removed" : "changed");
+    deleting_ = it == instances.end();
     removeInstance(i);
     deleting_ = false;
   }
-  for (size_t i = 0; i < cfg.instances.size(); ++i) {
+  by_name.clear();  // its keys point into `instances`, whose entries now move out
+  for (size_t i = 0; i < instances.size(); ++i) {
     if (!kept[i])
-      addInstance(cfg.instances[i]);
+      addInstance(std::move(instances[i]));
   }
   last_reload_.added =
-      cfg.instances.size() - last_reload_.kept - last_reload_.changed - last_reload_.updated;
+      instances.size() - last_reload_.kept - last_reload_.changed - last_reload_.updated;
   rebuildGroups();
   configureTrackers();
   for (auto& in : instances_) {
@@ -262,10 +267,11 @@ void VrrpRuntime::stop() {
   loop_.setTimer(std::nullopt);
 }
 
-void VrrpRuntime::addInstance(const conf::VrrpInstance& ic) {
+void VrrpRuntime::addInstance(conf::VrrpInstance next) {
   auto owned = std::make_unique<Instance>();
   Instance& in = *owned;
-  in.conf = ic;
+  in.conf = std::move(next);
+  const conf::VrrpInstance& ic = in.conf;
   in.family = conf::instanceFamily(ic);
   in.ifname = ic.interface.value_or("");
   in.unicast = !ic.unicast_peer.empty();

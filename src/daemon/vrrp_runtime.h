@@ -43,11 +43,11 @@ class VrrpRuntime {
 
   // Creates and starts every instance of `cfg`. Instances whose interface is missing or has
   // no usable address start in FAULT and recover when it appears.
-  void start(const conf::Config& cfg);
+  void start(conf::Config cfg);
   // Applies a new, already validated config: unchanged instances keep running untouched;
   // removed and changed ones are stopped (releasing their addresses), new and changed ones
   // are started.
-  void reload(const conf::Config& cfg);
+  void reload(conf::Config next);
   // Every instance: priority-0 advert if master, addresses and VMACs removed.
   void stop();
 
@@ -102,7 +102,7 @@ class VrrpRuntime {
   };
   using SocketKey = std::tuple<int, Family, uint8_t>;  // ifindex, family, IP protocol
 
-  void addInstance(const conf::VrrpInstance& ic);
+  void addInstance(conf::VrrpInstance next);
   void rebuildGroups();
   std::vector<Tracked> trackedFor(const conf::VrrpInstance& ic, const Group* g) const;
   void configureTrackers();
