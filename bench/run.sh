@@ -4,7 +4,7 @@
 #   bench/run.sh [VIPD]            QUICK=1 for shorter windows and fewer intervals
 # Runs scale.sh (CPU, memory, adverts on time, spurious takeovers, startup and reload work),
 # bound.sh (failover against Master_Down_Interval, 10 ms to 1 s, idle and loaded) and
-# mass_failover.sh, then prints one table with the ratios and the goals of issue 7.
+# mass_failover.sh and floor.sh (the kernel's own cost per advert), then prints one table with the ratios and the goals of issue 7.
 # Each script's own output is kept in bench/results/<time>/.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -32,6 +32,7 @@ LOAD=4 step scale-255-10ms-load4 bench/scale.sh "$VIPD" 255 0.01 "$W2"
 LOAD=4 step scale-4080-100ms-load4 bench/scale.sh "$VIPD" 4080 0.1 "$W2"
 # shellcheck disable=SC2086
 LOADS="0 4" step bound bench/bound.sh "$VIPD" $INTERVALS
+step floor bench/floor.sh
 step mass-1000-1s bench/mass_failover.sh "$VIPD" 1000 1
 step mass-1000-100ms bench/mass_failover.sh "$VIPD" 1000 0.1
 
@@ -39,6 +40,7 @@ step mass-1000-100ms bench/mass_failover.sh "$VIPD" 1000 0.1
 #   scale N INTERVAL LOAD DAEMON cpu_r1 cpu_r2 rss_mib sent_pct r2_adverts allmaster_s start_ms reload_ms
 #   bound INTERVAL LOAD DAEMON median worst values...
 #   mass N INTERVAL DAEMON first_ms last_ms n bound_ms
+#   floor US_PER_ADVERT
 {
   echo
   echo "keepalived $(keepalived --version 2>&1 | head -1 | awk '{print $2}' | tr -d v) and vipd $("$VIPD" --version 2>/dev/null | head -1 | awk '{print $NF}'), $(nproc) cores, $(date -u +%Y-%m-%d)"
@@ -49,6 +51,7 @@ step mass-1000-100ms bench/mass_failover.sh "$VIPD" 1000 0.1
       cpu1[k] = $6; cpu2[k] = $7; rss[k] = $8; sent[k] = $9; back[k] = $10; st[k] = $12; rl[k] = $13 }
     $1 == "bound" { w = $6 == "-" ? 1e9 : ($6 < 0 ? -$6 : $6); key = $3 " " $4
       if (!(key in worst) || w > worst[key]) worst[key] = w }
+    $1 == "floor" { floor = $2 }
     $1 == "mass" { ml[$2 " " $3 " " $4] = $6 - $8; mn[$2 " " $3 " " $4] = $7 }
     function row(s, k, v, r, g, h) { printf "| %s | %s | %s | %s | %s | %s |\n", s, k, v, r, g, h }
     END {
@@ -64,6 +67,8 @@ step mass-1000-100ms bench/mass_failover.sh "$VIPD" 1000 0.1
       row("1000 x 100 ms: CPU-s/min master / backup", cpu1[ka] " / " cpu2[ka], cpu1[vi] " / " cpu2[vi],
           ratio(cpu1[vi], cpu1[ka]) " / " ratio(cpu2[vi], cpu2[ka]), "master < 1.2 and 10x lower",
           yes(cpu1[vi] < 1.2 && cpu1[vi] * 10 <= cpu1[ka]))
+      if (floor != "")
+        row("1000 x 100 ms: the kernel alone (bench/floor.sh, bare sendmmsg)", "", sprintf("%.2f", floor * 0.6), "", "", "")
       a = "255 0.01 0"; ka = a " keepalived"; vi = a " vipd"
       row("255 x 10 ms idle: adverts sent % / backup adverts", sent[ka] " / " back[ka], sent[vi] " / " back[vi], "", "", "")
       a = "255 0.01 4"; ka = a " keepalived"; vi = a " vipd"

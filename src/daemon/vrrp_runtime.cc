@@ -59,6 +59,11 @@ struct VrrpRuntime::Instance {
   size_t sync_index = 0;
   std::optional<vrrp::Time> deadline;
   InstanceCounters counters;
+  struct EncodedAdvert {
+    std::vector<uint8_t> bytes;  // IPv4: header room + message; IPv6: the message
+    int priority = -1;           // -1: nothing reusable
+    IpAddress src, dst;
+  } advert;
 };
 
 struct VrrpRuntime::Group {
@@ -218,6 +223,7 @@ void VrrpRuntime::reload(conf::Config next) {
       log::info("({}) updated in place by reload", old.name);
       in.conf = *it;  // a copy: by_name's keys point into `instances`
       in.plan = core::planInstance(in.conf, global_, in.primary.value_or(IpAddress{}));
+      in.advert.priority = -1;
       kept[found->second] = true;
       ++last_reload_.updated;
       continue;
@@ -496,6 +502,7 @@ void VrrpRuntime::refreshFault(Instance& in) {
   if (!fault && in.primary && *in.primary != in.vr->params().primary &&
       (in.vr->state() == vrrp::State::kFault || in.vr->state() == vrrp::State::kInit)) {
     in.plan = core::planInstance(in.conf, global_, *in.primary);
+    in.advert.priority = -1;
     in.vr = std::make_unique<vrrp::VirtualRouter>(in.plan.params);
     in.fault = false;
     in.iface_fault = false;
@@ -865,26 +872,6 @@ void VrrpRuntime::sendAdvert(Instance& in, int priority) {
     log::warning("({}) cannot send advert: {}", in.conf.name, error);
     return;
   }
-  const auto& p = in.plan.params;
-  vrrp::Advert ad;
-  ad.version = p.version;
-  ad.vrid = p.vrid;
-  ad.priority = static_cast<uint8_t>(priority);
-  ad.interval = vrrp::wireInterval(p.version, p.advert_interval);
-  if (p.version == 2) {
-    ad.auth_type = in.plan.rx.auth_type;
-    if (ad.auth_type == vrrp::AuthType::kPass)
-      ad.auth_data = vrrp::passwordBytes(in.plan.rx.auth_pass);
-  }
-  ad.addrs = in.plan.rx.addrs;
-  std::vector<IpAddress> dsts;
-  if (in.unicast) {
-    for (const auto& peer : in.conf.unicast_peer)
-      dsts.push_back(peer.addr);
-  } else {
-    dsts.push_back(in.group);
-  }
-  const uint8_t ttl = in.unicast ? static_cast<uint8_t>(in.conf.unicast_ttl.value_or(255)) : 255;
   // Multicast adverts due in the same wakeup share one sendmmsg (flushAdverts); unicast ones
   // go at once, so a failure is logged with the peer it concerns.
   const bool batch = batch_depth_ > 0 && !in.unicast;
@@ -897,35 +884,80 @@ void VrrpRuntime::sendAdvert(Instance& in, int priority) {
       flushSocket(*sock);
     return -1;  // reported by flushSocket
   };
-  for (const auto& dst : dsts) {
-    auto msg = vrrp::encode(ad, {*in.primary, dst, in.plan.v3_checksum_as_v2});
-    int err = 0;
-    if (in.family == Family::kInet6) {
-      err = send(msg, dst);
-    } else if (in.ah) {
-      if (++in.ip_id == 0)
-        in.ip_id = 1;
-      auto dg = vrrp::encodeAhDatagram(
-          msg, {*in.primary, dst, in.ip_id, ++in.ah_seq, ttl, in.unicast, {}}, in.ah_key);
-      err = send(dg, dst);
-    } else {
-      if (++in.ip_id == 0)
-        in.ip_id = 1;
-      std::vector<uint8_t> dg(vrrp::kIpv4HeaderLen + msg.size());
-      vrrp::Ipv4Header h;
-      h.total_len = static_cast<uint16_t>(dg.size());
-      h.id = in.ip_id;
-      h.ttl = ttl;
-      h.protocol = vrrp::kIpProtoVrrp;
-      h.src = *in.primary;
-      h.dst = dst;
-      vrrp::writeIpv4(h, std::span(dg).first<vrrp::kIpv4HeaderLen>());
-      std::copy(msg.begin(), msg.end(), dg.begin() + vrrp::kIpv4HeaderLen);
-      err = send(dg, dst);
-    }
+  auto sendTo = [&](const IpAddress& dst) {
+    int err = in.ah ? send(ahDatagram(in, priority, dst), dst)
+                    : send(encodedAdvert(in, priority, dst), dst);
     if (err >= 0)
       sent(in, err, dst);
+  };
+  if (!in.unicast) {
+    sendTo(in.group);
+    return;
   }
+  for (const auto& peer : in.conf.unicast_peer)
+    sendTo(peer.addr);
+}
+
+vrrp::Advert VrrpRuntime::advertOf(const Instance& in, int priority) {
+  const auto& p = in.plan.params;
+  vrrp::Advert ad;
+  ad.version = p.version;
+  ad.vrid = p.vrid;
+  ad.priority = static_cast<uint8_t>(priority);
+  ad.interval = vrrp::wireInterval(p.version, p.advert_interval);
+  if (p.version == 2) {
+    ad.auth_type = in.plan.rx.auth_type;
+    if (ad.auth_type == vrrp::AuthType::kPass)
+      ad.auth_data = vrrp::passwordBytes(in.plan.rx.auth_pass);
+  }
+  ad.addrs = in.plan.rx.addrs;
+  return ad;
+}
+
+uint8_t VrrpRuntime::ttlOf(const Instance& in) {
+  return in.unicast ? static_cast<uint8_t>(in.conf.unicast_ttl.value_or(255)) : 255;
+}
+
+std::span<const uint8_t> VrrpRuntime::encodedAdvert(Instance& in, int priority,
+                                                    const IpAddress& dst) {
+  // Encoded once and reused while priority, source and destination stay the same (the v3
+  // checksum covers the pseudo-header): a master's advert path allocates nothing. IPv4 keeps
+  // room for the header, rewritten per datagram for its identification.
+  const bool v4 = in.family == Family::kInet;
+  auto& c = in.advert;
+  if (c.bytes.empty() || c.priority != priority || c.src != *in.primary || c.dst != dst) {
+    auto msg = vrrp::encode(advertOf(in, priority), {*in.primary, dst, in.plan.v3_checksum_as_v2});
+    c.bytes.assign(v4 ? vrrp::kIpv4HeaderLen : 0, 0);
+    c.bytes.insert(c.bytes.end(), msg.begin(), msg.end());
+    c.priority = priority;
+    c.src = *in.primary;
+    c.dst = dst;
+  }
+  if (v4) {
+    if (++in.ip_id == 0)
+      in.ip_id = 1;
+    vrrp::Ipv4Header h;
+    h.total_len = static_cast<uint16_t>(c.bytes.size());
+    h.id = in.ip_id;
+    h.ttl = ttlOf(in);
+    h.protocol = vrrp::kIpProtoVrrp;
+    h.src = *in.primary;
+    h.dst = dst;
+    vrrp::writeIpv4(h, std::span(c.bytes).first<vrrp::kIpv4HeaderLen>());
+  }
+  return c.bytes;
+}
+
+std::span<const uint8_t> VrrpRuntime::ahDatagram(Instance& in, int priority, const IpAddress& dst) {
+  // keepalived's AH form (v2, IPv4): the ICV covers the IP identification and the sequence
+  // number, so each datagram is built whole.
+  auto msg = vrrp::encode(advertOf(in, priority), {*in.primary, dst, in.plan.v3_checksum_as_v2});
+  if (++in.ip_id == 0)
+    in.ip_id = 1;
+  in.advert.bytes = vrrp::encodeAhDatagram(
+      msg, {*in.primary, dst, in.ip_id, ++in.ah_seq, ttlOf(in), in.unicast, {}}, in.ah_key);
+  in.advert.priority = -1;  // not reusable
+  return in.advert.bytes;
 }
 
 void VrrpRuntime::sent(Instance& in, int err, const IpAddress& dst) {

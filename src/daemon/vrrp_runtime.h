@@ -118,6 +118,10 @@ class VrrpRuntime {
   void handle(Instance& in, const vrrp::Event& e, vrrp::Time now);
   void execute(Instance& in, const vrrp::Actions& actions);
   void sendAdvert(Instance& in, int priority);
+  static vrrp::Advert advertOf(const Instance& in, int priority);
+  static uint8_t ttlOf(const Instance& in);
+  std::span<const uint8_t> encodedAdvert(Instance& in, int priority, const IpAddress& dst);
+  std::span<const uint8_t> ahDatagram(Instance& in, int priority, const IpAddress& dst);
   void sent(Instance& in, int err, const IpAddress& dst);
   // Adverts queued while a wakeup's timers or datagrams are handled go out together at the
   // end of it, one sendmmsg per socket.
