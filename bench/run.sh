@@ -82,7 +82,7 @@ step mass-1000-100ms bench/mass_failover.sh "$VIPD" 1000 0.1
       for (l = 0; l <= 4; l += 4) {
         kw = ("" l " keepalived") in worst ? worst[l " keepalived"] : "-"
         vw = ("" l " vipd") in worst ? worst[l " vipd"] : "-"
-        row("failover vs bound, 10 ms..1 s, " (l ? "4 busy loops" : "idle") ": worst |deviation| ms",
+        row("failover vs bound, 10 ms..1 s, " (l ? "4 busy loops" : "idle") ": worst deviation (abs.), ms",
             kw == 1e9 ? "missed" : kw, vw == 1e9 ? "missed" : vw, ratio(vw, kw), "within 2", yes(vw != "-" && vw <= 2))
       }
       for (i = 1; i >= 0.1; i /= 10) {
