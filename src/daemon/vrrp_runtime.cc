@@ -167,17 +167,21 @@ void VrrpRuntime::applyStatics(const conf::Config& cfg) {
   applyPlan(nl_, statics_, true, "static");
 }
 
-void VrrpRuntime::start(conf::Config cfg) {
-  sys::Netlink::DumpCache cache(nl_);
-  // Each Instance keeps its own conf: the instances move there; a copy of thousands of them
-  // would only raise the peak memory.
+std::vector<conf::VrrpInstance> VrrpRuntime::adopt(conf::Config cfg) {
+  // Each Instance keeps its own conf: the instances are handed back to move there (a copy
+  // of thousands of them would only raise the peak memory); the rest is kept as cfg_.
   auto instances = std::move(cfg.instances);
   cfg.instances = {};
   cfg_ = std::move(cfg);
   global_ = cfg_.global;
   notifier_.configure(cfg_);
   applyStatics(cfg_);
-  for (auto& ic : instances)
+  return instances;
+}
+
+void VrrpRuntime::start(conf::Config cfg) {
+  sys::Netlink::DumpCache cache(nl_);
+  for (auto& ic : adopt(std::move(cfg)))
     addInstance(std::move(ic));
   rebuildGroups();
   configureTrackers();
@@ -190,13 +194,7 @@ void VrrpRuntime::start(conf::Config cfg) {
 
 void VrrpRuntime::reload(conf::Config next) {
   sys::Netlink::DumpCache cache(nl_);
-  // As in start(): the instances move into the runtime, the rest is kept as cfg_.
-  auto instances = std::move(next.instances);
-  next.instances = {};
-  cfg_ = std::move(next);
-  global_ = cfg_.global;
-  notifier_.configure(cfg_);
-  applyStatics(cfg_);
+  auto instances = adopt(std::move(next));
   // Groups are rebuilt from the new config once the instances are settled.
   for (auto& in : instances_)
     in->sync = nullptr;

@@ -102,6 +102,7 @@ class VrrpRuntime {
   };
   using SocketKey = std::tuple<int, Family, uint8_t>;  // ifindex, family, IP protocol
 
+  std::vector<conf::VrrpInstance> adopt(conf::Config cfg);
   void addInstance(conf::VrrpInstance next);
   void rebuildGroups();
   std::vector<Tracked> trackedFor(const conf::VrrpInstance& ic, const Group* g) const;

@@ -42,6 +42,16 @@ void inOwnNetns(F body) {
   EXPECT_EQ(failure, "");
 }
 
+// Raw sockets on the namespace's loopback, unicast to 127.0.0.1.
+VrrpSocketConfig loopback() {
+  VrrpSocketConfig c;
+  c.ifindex = static_cast<int>(if_nametoindex("lo"));
+  c.ifname = "lo";
+  c.src = IpAddress::v4(0x7f000001);
+  c.join_multicast = false;
+  return c;
+}
+
 // An IPv4 datagram for IP_HDRINCL: 20-byte header (the kernel fills the checksum) and a
 // payload whose first byte tells the datagrams apart.
 std::vector<uint8_t> datagram(uint8_t mark) {
@@ -58,11 +68,7 @@ std::vector<uint8_t> datagram(uint8_t mark) {
 
 TEST(VrrpSocket, BatchOfDatagramsLeavesInOneFlushAndArrivesInOrder) {
   inOwnNetns([]() -> std::string {
-    VrrpSocketConfig c;
-    c.ifindex = static_cast<int>(if_nametoindex("lo"));
-    c.ifname = "lo";
-    c.src = IpAddress::v4(0x7f000001);
-    c.join_multicast = false;
+    const VrrpSocketConfig c = loopback();
     std::string error;
     auto tx = VrrpSocket::open(c, error);
     auto rx = VrrpSocket::open(c, error);
@@ -111,11 +117,7 @@ TEST(VrrpSocket, BatchOfDatagramsLeavesInOneFlushAndArrivesInOrder) {
 
 TEST(VrrpSocket, AFailedDatagramIsReportedAndTheRestStillLeave) {
   inOwnNetns([]() -> std::string {
-    VrrpSocketConfig c;
-    c.ifindex = static_cast<int>(if_nametoindex("lo"));
-    c.ifname = "lo";
-    c.src = IpAddress::v4(0x7f000001);
-    c.join_multicast = false;
+    const VrrpSocketConfig c = loopback();
     std::string error;
     auto tx = VrrpSocket::open(c, error);
     if (!tx)
