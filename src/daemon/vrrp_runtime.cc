@@ -919,8 +919,8 @@ uint8_t VrrpRuntime::ttlOf(const Instance& in) {
 std::span<const uint8_t> VrrpRuntime::encodedAdvert(Instance& in, int priority,
                                                     const IpAddress& dst) {
   // Encoded once and reused while priority, source and destination stay the same (the v3
-  // checksum covers the pseudo-header): a master's advert path allocates nothing. IPv4 keeps
-  // room for the header, rewritten per datagram for its identification.
+  // checksum covers the pseudo-header): a steady master encodes and allocates nothing per
+  // advert. IPv4 keeps room for the header, rewritten per datagram for its identification.
   const bool v4 = in.family == Family::kInet;
   auto& c = in.advert;
   if (c.bytes.empty() || c.priority != priority || c.src != *in.primary || c.dst != dst) {
