@@ -48,3 +48,22 @@ drop_vips() {
   done
   echo "$total"
 }
+
+# scale_lan N: routers r1 and r2 on as many segments as N instances need (255 per
+# segment, $SEGMENTS), the wire threaded.
+scale_lan() {
+  SEGMENTS=$(( ($1 + 254) / 255 ))
+  netns_lan 2
+  local k
+  for k in $(seq 1 $((SEGMENTS - 1))); do segment "$k" r1 r2; done
+  wire_threads
+}
+
+# gen_conf NAME PRIO: $N instances advertising every $INTERVAL into $WORK/NAME.conf, after
+# $CONF_GLOBAL (default: no delay before the gratuitous ARPs); prints the path.
+gen_conf() {
+  local global=$'global_defs {\n  vrrp_garp_master_delay 0\n}\n'
+  [ -z "${CONF_GLOBAL+set}" ] || global=$CONF_GLOBAL
+  { printf '%s' "$global"; gen_instances "$N" "$2" "$INTERVAL"; } >"$WORK/$1.conf"
+  echo "$WORK/$1.conf"
+}

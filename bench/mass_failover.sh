@@ -13,15 +13,9 @@ INTERVAL=${3:-1}
 source tests/netns/lib.sh
 source bench/instances.sh
 P=vipd-mass-$$
-SEGMENTS=$(( (N + 254) / 255 ))
-netns_lan 2
-for k in $(seq 1 $((SEGMENTS - 1))); do segment "$k" r1 r2; done
-wire_threads || exit 1
+scale_lan "$N" || exit 1
+CONF_GLOBAL=""  # keepalived's and vipd's GARP defaults
 
-gen_conf() {  # gen_conf NAME PRIO
-  gen_instances "$N" "$2" "$INTERVAL" >"$WORK/$1.conf"
-  echo "$WORK/$1.conf"
-}
 start() { if [ "$1" = keepalived ]; then start_keepalived "$2" "$3"; else start_vipd "$2" "$3"; fi; }
 count_vips() { nsx "$1" ip -o -4 addr show | grep -c ' 10\.1[0-9][0-9]\.'; }
 mdi_ms=$(awk -v i="$INTERVAL" 'BEGIN { printf "%d", (3 * i + (256 - 100) / 256 * i) * 1000 }')

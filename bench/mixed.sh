@@ -14,15 +14,7 @@ WINDOW=${4:-30}
 source tests/netns/lib.sh
 source bench/instances.sh
 P=vipd-mixed-$$
-SEGMENTS=$(( (N + 254) / 255 ))
-netns_lan 2
-for k in $(seq 1 $((SEGMENTS - 1))); do segment "$k" r1 r2; done
-wire_threads || exit 1
-gen_conf() {  # gen_conf NAME PRIO
-  { printf 'global_defs {\n  vrrp_garp_master_delay 0\n}\n'; gen_instances "$N" "$2" "$INTERVAL"; } \
-    >"$WORK/$1.conf"
-  echo "$WORK/$1.conf"
-}
+scale_lan "$N" || exit 1
 vips_on() { nsx "$1" ip -o -4 addr show | grep -c ' 10\.1[0-9][0-9]\.'; }
 raw_drops() { nsx r2 awk 'NR > 1 { d += $NF } END { print d + 0 }' /proc/net/raw; }
 

@@ -21,12 +21,8 @@ LOAD=${LOAD:-0}
 source tests/netns/lib.sh
 source bench/instances.sh
 P=vipd-scale-$$
-SEGMENTS=$(( (N + 254) / 255 ))
 
-# The LAN: segment 0 is netns_lan's eth0/br0, the others are added.
-netns_lan 2
-for k in $(seq 1 $((SEGMENTS - 1))); do segment "$k" r1 r2; done
-wire_threads || exit 1
+scale_lan "$N" || exit 1
 # Count VRRP frames entering the bridges, per router (the switch ports are p-rN for
 # segment 0 and pK-rN for the others).
 ports() {
@@ -45,11 +41,6 @@ table bridge vbench {
 }
 EOF
 
-gen_conf() {  # gen_conf NAME PRIO
-  { printf 'global_defs {\n  vrrp_garp_master_delay 0\n}\n'; gen_instances "$N" "$2" "$INTERVAL"; } \
-    >"$WORK/$1.conf"
-  echo "$WORK/$1.conf"
-}
 start() { if [ "$1" = keepalived ]; then start_keepalived "$2" "$3"; else start_vipd "$2" "$3"; fi; }
 vips_on() { nsx "$1" ip -o -4 addr show | grep -c ' 10\.1[0-9][0-9]\.'; }
 # The daemon's processes in a router namespace (keepalived: parent + VRRP child).
