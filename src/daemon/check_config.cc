@@ -5,8 +5,10 @@
 #include <fstream>
 #include <ostream>
 
+#include "check/plan.h"
 #include "conf/config.h"
 #include "daemon/script_security.h"
+#include "probe/attempt.h"
 
 namespace vipd::daemon {
 namespace {
@@ -23,6 +25,45 @@ bool onlySecurityErrors(const Diagnostics& d) {
 
 }  // namespace
 
+void checkVirtualServers(const conf::Config& cfg, Diagnostics& d) {
+  if (cfg.virtual_servers.empty())
+    return;
+  // Said once, at the first virtual server: the checks run, the kernel is not told.
+  d.warning(cfg.virtual_servers.front().loc,
+            "virtual_server: real servers are health-checked and reported, but load-balancing "
+            "rules are not applied yet (vipd has no nftables/IPVS backend in this build)");
+  const auto plan = check::makePlan(cfg);
+  for (size_t vi = 0; vi < cfg.virtual_servers.size(); ++vi) {
+    const auto& v = cfg.virtual_servers[vi];
+    for (size_t ri = 0; ri < v.real_servers.size(); ++ri) {
+      const auto& r = v.real_servers[ri];
+      size_t ci = 0;
+      for (const auto& c : r.checkers) {
+        if (c.kind == conf::CheckerKind::kBfd) {
+          d.warning(c.loc,
+                    "BFD_CHECK is not run by vipd (no BFD); the real server is not "
+                    "checked by it");
+          continue;
+        }
+        std::string error;
+        if (!probe::prepare(plan.virtual_servers[vi].real_servers[ri].checks[ci++], error))
+          d.error(c.loc, error);
+        if ((c.kind == conf::CheckerKind::kHttpGet || c.kind == conf::CheckerKind::kSslGet) &&
+            c.urls.empty())
+          d.warning(c.loc, std::string(check::checkerName(c.kind)) +
+                               " has no url: the real server counts as up without a check");
+        if (c.kind == conf::CheckerKind::kFile && c.track_file) {
+          bool found = false;
+          for (const auto& tf : cfg.track_files)
+            found = found || tf.name == *c.track_file;
+          if (!found)
+            d.error(c.loc, "FILE_CHECK: no track_file block named '" + *c.track_file + "'");
+        }
+      }
+    }
+  }
+}
+
 int runConfigCheck(const Options& opts, std::ostream& out, std::ostream& err) {
   auto pre = conf::defaultPreprocessOptions();
   if (opts.config_id)
@@ -37,6 +78,8 @@ int runConfigCheck(const Options& opts, std::ostream& out, std::ostream& err) {
       diag_out = &log_file;
   }
   bool unsafe = !result.file_missing && checkScriptSecurity(result.config, result.diags);
+  if (!result.file_missing && result.ok())
+    checkVirtualServers(result.config, result.diags);
   *diag_out << result.diags.str();
   if (opts.dump_conf && !result.file_missing)
     out << conf::dumpConfig(result.config);

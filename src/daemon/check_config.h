@@ -3,6 +3,7 @@
 
 #include <iosfwd>
 
+#include "base/diag.h"
 #include "daemon/options.h"
 
 namespace vipd::daemon {
@@ -14,6 +15,17 @@ enum ExitCode : int {
   kExitConfigErrors = 5,
   kExitScriptSecurity = 6
 };
+
+}  // namespace vipd::daemon
+namespace vipd::conf {
+struct Config;
+}
+namespace vipd::daemon {
+
+// What `vipd -t` and a (re)load say about virtual servers beyond the keyword tables: that
+// the load balancer is not applied yet, checkers vipd cannot run, regexes that do not
+// compile, payloads that are not hex.
+void checkVirtualServers(const conf::Config& cfg, Diagnostics& d);
 
 int runConfigCheck(const Options& opts, std::ostream& out, std::ostream& err);
 

@@ -18,6 +18,8 @@
 #include "base/log.h"
 #include "conf/config.h"
 #include "ctl/protocol.h"
+#include "daemon/check_config.h"
+#include "daemon/check_runtime.h"
 #include "daemon/dump_files.h"
 #include "daemon/script_security.h"
 #include "daemon/services.h"
@@ -35,6 +37,8 @@ std::optional<conf::Config> loadConfig(const Options& o) {
   if (o.config_id)
     pre.config_id = *o.config_id;
   auto r = conf::loadFile(o.config_file, pre, o.lenient);
+  if (r.ok())
+    checkVirtualServers(r.config, r.diags);
   for (const auto& d : r.diags.all()) {
     (d.severity == Severity::kError ? log::error("{}", d.str()) : log::warning("{}", d.str()));
   }
@@ -183,6 +187,8 @@ int runDaemon(const Options& o) {
     io::Loop loop;
     sys::Netlink nl;
     VrrpRuntime vrrp(loop, nl, o.dont_release_vrrp);
+    // Health checkers on a thread of their own (-P: VRRP only, as keepalived's flag).
+    CheckRuntime checks;
     auto dump = [&](const char* path, const std::string& text) {
       if (!writeFileAtomically(path, text))
         log::error("cannot write {}", path);
@@ -200,6 +206,8 @@ int runDaemon(const Options& o) {
                        log::info("Reloading");
                        sys::sdNotify("RELOADING=1");
                        if (auto next = loadConfig(o)) {
+                         if (!o.vrrp_only)
+                           checks.reload(*next);
                          vrrp.reload(std::move(*next));
                          log::info("Reload finished");
                        } else {
@@ -219,6 +227,8 @@ int runDaemon(const Options& o) {
         cfg->global.startup_script,
         static_cast<int>(cfg->global.startup_script_timeout.count() / 1'000'000), "startup_script");
     const conf::GlobalDefs global = cfg->global;  // all that is read below
+    if (!o.vrrp_only)
+      checks.start(*cfg);
     vrrp.start(std::move(*cfg));
     // The control socket and metrics: flags override global_defs; the socket is on by
     // default (root only), metrics only when asked for.

@@ -57,11 +57,22 @@ Loop::~Loop() {
 }
 
 void Loop::watch(int fd, std::function<void()> on_readable) {
-  handlers_[fd] = std::move(on_readable);
+  watchEvents(fd, EPOLLIN, [f = std::move(on_readable)](uint32_t) { f(); });
+}
+
+void Loop::watchEvents(int fd, uint32_t events, std::function<void(uint32_t)> on_events) {
+  handlers_[fd] = std::move(on_events);
   epoll_event ev{};
-  ev.events = EPOLLIN;
+  ev.events = events;
   ev.data.fd = fd;
   ::epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev);
+}
+
+void Loop::modifyEvents(int fd, uint32_t events) {
+  epoll_event ev{};
+  ev.events = events;
+  ev.data.fd = fd;
+  ::epoll_ctl(epfd_, EPOLL_CTL_MOD, fd, &ev);
 }
 
 void Loop::unwatch(int fd) {
@@ -155,7 +166,7 @@ void Loop::run() {
       auto it = handlers_.find(events[i].data.fd);
       if (it != handlers_.end()) {
         auto h = it->second;  // a handler may unwatch itself
-        h();
+        h(events[i].events);
       }
     }
   }

@@ -4,10 +4,12 @@
 // blocks and timers are not rounded to epoll's milliseconds.
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
+#include <unordered_map>
 #include <vector>
 
 namespace vipd::io {
@@ -25,6 +27,10 @@ class Loop {
   Loop& operator=(const Loop&) = delete;
 
   void watch(int fd, std::function<void()> on_readable);
+  // Any epoll interest (EPOLLIN, EPOLLOUT, ...); the handler gets the events that fired.
+  // The checkers' connections use it: connect completion is EPOLLOUT, TLS wants either.
+  void watchEvents(int fd, uint32_t events, std::function<void(uint32_t)> on_events);
+  void modifyEvents(int fd, uint32_t events);
   void unwatch(int fd);
   // Timers: each owner (the VRRP runtime, the trackers, the notifier) gets its own slot,
   // which fires once at `at` (monotonic) or never for nullopt. One timerfd serves them all,
@@ -50,7 +56,7 @@ class Loop {
   std::mutex posted_mu_;
   std::vector<std::function<void()>> posted_;
   bool running_ = false;
-  std::map<int, std::function<void()>> handlers_;
+  std::unordered_map<int, std::function<void(uint32_t)>> handlers_;
   struct TimerSlot {
     std::optional<Micros> at;
     std::function<void()> fn;

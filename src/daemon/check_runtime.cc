@@ -1,0 +1,406 @@
+#include "daemon/check_runtime.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+#include "base/log.h"
+
+namespace vipd::daemon {
+
+using check::Change;
+using conf::CheckerKind;
+
+namespace {
+
+// keepalived's client context: no verification of the server's certificate (SSL_GET checks
+// that the service answers, keepalived #804), the global SSL block's key and certificate
+// presented when the server asks for one.
+SSL_CTX* makeTlsContext(const std::optional<conf::SslContext>& ssl) {
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  if (!ctx)
+    return nullptr;
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
+  SSL_CTX_set_mode(ctx, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  if (ssl) {
+    if (ssl->password)
+      SSL_CTX_set_default_passwd_cb_userdata(ctx, const_cast<char*>(ssl->password->c_str()));
+    if (ssl->ca && SSL_CTX_load_verify_locations(ctx, ssl->ca->c_str(), nullptr) != 1)
+      log::error("SSL ca {}: cannot load", *ssl->ca);
+    if (ssl->certificate && SSL_CTX_use_certificate_chain_file(ctx, ssl->certificate->c_str()) != 1)
+      log::error("SSL certificate {}: cannot load", *ssl->certificate);
+    if (ssl->key && SSL_CTX_use_PrivateKey_file(ctx, ssl->key->c_str(), SSL_FILETYPE_PEM) != 1)
+      log::error("SSL key {}: cannot load", *ssl->key);
+  }
+  return ctx;
+}
+
+std::string describeSeconds(Micros t) {
+  return fmt::format("{:g} s", static_cast<double>(t.count()) / 1e6);
+}
+
+std::string dirOf(const std::string& path) {
+  auto slash = path.rfind('/');
+  return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+}
+
+std::string baseOf(const std::string& path) {
+  auto slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+}  // namespace
+
+CheckRuntime::CheckRuntime() = default;
+
+CheckRuntime::~CheckRuntime() {
+  if (thread_.joinable()) {
+    loop_.post([this] {
+      clear();
+      loop_.stop();
+    });
+    thread_.join();
+  }
+  if (fifo_fd_ >= 0)
+    ::close(fifo_fd_);
+  if (tls_)
+    SSL_CTX_free(tls_);
+}
+
+void CheckRuntime::start(const conf::Config& cfg) {
+  if (cfg.virtual_servers.empty())
+    return;
+  auto shared = std::make_shared<const conf::Config>(cfg);
+  loop_.post([this, shared] { apply(shared); });
+  thread_ = std::thread([this] { loop_.run(); });
+}
+
+void CheckRuntime::reload(const conf::Config& cfg) {
+  if (!thread_.joinable()) {
+    start(cfg);
+    return;
+  }
+  auto shared = std::make_shared<const conf::Config>(cfg);
+  loop_.post([this, shared] { apply(shared); });
+}
+
+void CheckRuntime::clear() {
+  for (auto& s : slots_) {
+    if (s->timer)
+      timers_.cancel(s->timer);
+    if (s->script > 0)
+      runner_.signal(s->script, SIGKILL);
+  }
+  slots_.clear();
+  finished_.clear();
+  files_.reset();
+}
+
+void CheckRuntime::apply(std::shared_ptr<const conf::Config> cfg) {
+  clear();
+  cfg_ = std::move(cfg);
+  plan_ = check::makePlan(*cfg_);
+  health_ = std::make_unique<check::Health>(plan_);
+  bool any_tls = false;
+  for (const auto& v : plan_.virtual_servers) {
+    for (const auto& r : v.real_servers) {
+      for (const auto& c : r.checks)
+        any_tls = any_tls || c.kind == CheckerKind::kSslGet;
+    }
+  }
+  if (any_tls && !tls_)
+    tls_ = makeTlsContext(cfg_->ssl);
+  env_.tls = tls_;
+  openFifo();
+  const Micros now = io::monotonicNow();
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  size_t rs_count = 0;
+  for (size_t vi = 0; vi < plan_.virtual_servers.size(); ++vi) {
+    const auto& v = plan_.virtual_servers[vi];
+    for (size_t ri = 0; ri < v.real_servers.size(); ++ri) {
+      const auto& r = v.real_servers[ri];
+      ++rs_count;
+      for (size_t ci = 0; ci < r.checks.size(); ++ci) {
+        auto slot = std::make_unique<Slot>();
+        slot->id = {vi, ri, ci};
+        slot->spec = &r.checks[ci];
+        std::string error;
+        slot->prep = probe::prepare(*slot->spec, error);
+        if (!slot->prep) {
+          log::error("{} of VS {}: {}; checker not run", slot->spec->label, v.key, error);
+          continue;
+        }
+        log::debug("Activating healthchecker for service {} for VS {}", r.key, v.key);
+        if (slot->spec->kind == CheckerKind::kFile) {
+          if (!files_) {
+            try {
+              files_ = std::make_unique<sys::FileWatch>();
+              loop_.watch(files_->fd(), [this] { onFileEvents(); });
+            } catch (const std::exception& e) {
+              log::error("FILE_CHECK: {}", e.what());
+            }
+          }
+          if (files_ && !files_->watch(dirOf(slot->spec->file_path)))
+            log::error("{}: cannot watch {}: {}", slot->spec->label, dirOf(slot->spec->file_path),
+                       std::strerror(errno));
+          Slot& s = *slot;
+          slots_.push_back(std::move(slot));
+          readFile(s);
+          continue;
+        }
+        const bool immediate =
+            slot->spec->conf.fast_recovery.value_or(false) && slot->spec->timing.alpha;
+        Slot& s = *slot;
+        slots_.push_back(std::move(slot));
+        schedule(s, health_->checker(s.id).firstAttempt(now, u(rng_), immediate));
+      }
+    }
+  }
+  log::info(
+      "Health checking {} real server(s) of {} virtual server(s) with {} checker(s); load "
+      "balancing rules are not applied yet (no nftables/IPVS backend in this build)",
+      rs_count, plan_.virtual_servers.size(), slots_.size());
+}
+
+void CheckRuntime::schedule(Slot& s, Micros at) {
+  s.timer = timers_.add(at, [this, &s] {
+    s.timer = 0;
+    // Not inside any attempt's callback here: attempts that ended can go.
+    finished_.clear();
+    run(s);
+  });
+}
+
+void CheckRuntime::run(Slot& s) {
+  ++counters_.attempts;
+  if (s.spec->kind == CheckerKind::kMisc) {
+    runMisc(s);
+    return;
+  }
+  s.running = true;
+  auto a = probe::start(env_, *s.spec, *s.prep, [this, &s](probe::Outcome o) {
+    check::Result r;
+    r.ok = o.ok;
+    r.reason = std::move(o.reason);
+    finish(s, r);
+  });
+  if (s.running)
+    s.attempt = std::move(a);
+  else
+    finished_.push_back(std::move(a));
+}
+
+void CheckRuntime::runMisc(Slot& s) {
+  const auto& spec = *s.spec;
+  std::string error;
+  std::optional<sys::SpawnRequest> req;
+  if (spec.conf.misc_path)
+    req = scriptRequest(*spec.conf.misc_path, cfg_->global, {}, error);
+  else
+    error = "no misc_path";
+  std::optional<pid_t> pid;
+  s.running = true;
+  if (req) {
+    ++counters_.scripts_run;
+    // The slot may be gone (a reload) by the time the script exits.
+    std::weak_ptr<bool> alive = s.alive;
+    pid = runner_.run(
+        *req, spec.misc_timeout,
+        [this, &s, alive](const ScriptExit& ex) {
+          if (alive.expired())
+            return;
+          s.script = -1;
+          check::Result r;
+          const bool exited = !ex.timed_out && WIFEXITED(ex.status);
+          const int status = exited ? WEXITSTATUS(ex.status) : -1;
+          // misc_dynamic: 0 is up at the configured weight, 2..255 up with weight status - 2,
+          // anything else down (check_misc.c).
+          const auto& spec2 = *s.spec;
+          if (status == 0) {
+            r.ok = true;
+            if (spec2.conf.misc_dynamic)
+              r.weight = plan_.virtual_servers[s.id.vs].real_servers[s.id.rs].weight;
+          } else if (spec2.conf.misc_dynamic && status >= 2) {
+            r.ok = true;
+            r.weight = status - 2;
+          } else {
+            r.reason = ex.timed_out ? fmt::format("timed out after {} (process group killed)",
+                                                  describeSeconds(spec2.misc_timeout))
+                                    : ex.describe();
+          }
+          finish(s, r);
+        },
+        error);
+  }
+  if (!pid) {
+    check::Result r;
+    r.reason =
+        "cannot run " + (spec.conf.misc_path ? spec.conf.misc_path->command : "") + ": " + error;
+    finish(s, r);
+    return;
+  }
+  s.script = *pid;
+}
+
+void CheckRuntime::readFile(Slot& s) {
+  const auto& spec = *s.spec;
+  int64_t v = 0;
+  std::ifstream in(spec.file_path);
+  if (in)
+    in >> v;  // keepalived reads a number; a missing or empty file is 0
+  check::Result r;
+  const auto& w = spec.file_weight;
+  if (w.value == 0) {
+    // weight 0: non-zero means down (with `reverse`, zero means down).
+    r.ok = (v == 0) != w.reverse;
+    if (!r.ok)
+      r.reason = fmt::format("{} holds {}", spec.file_path, v);
+  } else {
+    r.ok = true;
+    const int64_t base = plan_.virtual_servers[s.id.vs].real_servers[s.id.rs].weight;
+    r.weight = std::max<int64_t>(0, base + v * w.value * (w.reverse ? -1 : 1));
+  }
+  if (v != s.file_value || !health_->checker(s.id).hasRun()) {
+    s.file_value = v;
+    finish(s, r);
+  }
+}
+
+void CheckRuntime::onFileEvents() {
+  if (!files_)
+    return;
+  std::vector<Slot*> touched;
+  files_->drain([&](const std::string& dir, const std::string& name) {
+    for (auto& s : slots_) {
+      if (s->spec->kind == CheckerKind::kFile && dirOf(s->spec->file_path) == dir &&
+          baseOf(s->spec->file_path) == name)
+        touched.push_back(s.get());
+    }
+  });
+  for (Slot* s : touched)
+    readFile(*s);
+}
+
+void CheckRuntime::finish(Slot& s, const check::Result& r) {
+  if (s.attempt)
+    finished_.push_back(std::move(s.attempt));
+  s.running = false;
+  if (!r.ok)
+    ++counters_.failures;
+  s.last_reason = r.reason;
+  std::vector<Change> changes;
+  const auto step = health_->record(s.id, r, io::monotonicNow(), changes);
+  const bool changed = !changes.empty() && changes.front().kind == Change::Kind::kChecker;
+  if (!r.ok && !changed && step.up) {
+    log::info("{}: {} (attempt {} of {}, next in {})", s.spec->label, r.reason, step.failures,
+              step.allowed, describeSeconds(s.spec->timing.delay_before_retry));
+  } else if (!r.ok && !step.up && !changed &&
+             (s.spec->conf.log_all_failures.value_or(false) ||
+              cfg_->global.extra.count("checker_log_all_failures"))) {
+    log::info("{}: {} (still DOWN)", s.spec->label, r.reason);
+  }
+  act(changes, s, r);
+  if (s.spec->kind != CheckerKind::kFile)
+    schedule(s, step.next);
+}
+
+void CheckRuntime::act(const std::vector<Change>& changes, const Slot& s, const check::Result& r) {
+  for (const auto& c : changes) {
+    const auto& vs = plan_.virtual_servers[c.id.vs];
+    const auto& rs = vs.real_servers[c.id.rs];
+    switch (c.kind) {
+      case Change::Kind::kChecker:
+        ++counters_.transitions;
+        if (c.up)
+          log::info("{}: succeeded -> UP", s.spec->label);
+        else
+          log::info("{}: {} ({} of {} attempts failed) -> DOWN", s.spec->label, r.reason,
+                    c.step.failures, c.step.allowed);
+        break;
+      case Change::Kind::kRealServer:
+        log::info("{} service {} of VS {}{}", c.up ? "Enabling" : "Disabling", rs.key, vs.key,
+                  c.up ? "" : fmt::format(" ({} failed)", s.spec->label));
+        notify(c.up ? rs.notify_up : rs.notify_down,
+               fmt::format("notify_{} for {}", c.up ? "up" : "down", rs.key));
+        fifoLine(fmt::format("RS {} {} {}", rs.key, vs.key, c.up ? "UP" : "DOWN"));
+        break;
+      case Change::Kind::kWeight:
+        log::info("Changing weight to {} for {}service {} of VS {}", c.weight,
+                  health_->alive(c.id.vs, c.id.rs) ? "" : "inactive ", rs.key, vs.key);
+        break;
+      case Change::Kind::kQuorum:
+        if (c.up)
+          log::info("Gained quorum {}+{}={} <= {} for VS {}", vs.quorum, vs.hysteresis, c.threshold,
+                    c.weight, vs.key);
+        else
+          log::info("Lost quorum {}-{}={} > {} for VS {}", vs.quorum, vs.hysteresis, c.threshold,
+                    c.weight, vs.key);
+        notify(c.up ? vs.quorum_up : vs.quorum_down,
+               fmt::format("quorum_{} for VS {}", c.up ? "up" : "down", vs.key));
+        fifoLine(fmt::format("VS {} {}", vs.key, c.up ? "UP" : "DOWN"));
+        break;
+    }
+  }
+}
+
+void CheckRuntime::notify(const std::optional<conf::ScriptCommand>& script,
+                          const std::string& what) {
+  if (!script)
+    return;
+  std::string error;
+  auto req = scriptRequest(*script, cfg_->global, {}, error);
+  ++counters_.scripts_run;
+  auto done = [what](const ScriptExit& ex) {
+    if (!ex.ok())
+      log::warning("{} {}", what, ex.describe());
+  };
+  if (!req || !runner_.run(*req, std::nullopt, done, error))
+    log::error("{} not run: {}", what, error);
+}
+
+void CheckRuntime::openFifo() {
+  const auto& g = cfg_->global;
+  const auto& fifo = g.lvs_notify_fifo ? g.lvs_notify_fifo : g.notify_fifo;
+  const std::string path = fifo ? fifo->command : "";
+  if (path == fifo_path_)
+    return;
+  if (fifo_fd_ >= 0)
+    ::close(fifo_fd_);
+  fifo_fd_ = -1;
+  fifo_path_ = path;
+  if (path.empty())
+    return;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 && ::mkfifo(path.c_str(), 0600) != 0) {
+    log::error("cannot create FIFO {}: {}", path, std::strerror(errno));
+    return;
+  }
+  // Read-write: opening never blocks and lines wait in the pipe until a reader comes.
+  fifo_fd_ = ::open(path.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+  if (fifo_fd_ < 0) {
+    log::error("cannot open FIFO {}: {}", path, std::strerror(errno));
+    return;
+  }
+  if (g.lvs_notify_fifo && g.lvs_notify_fifo_script) {
+    std::string error;
+    auto req = scriptRequest(*g.lvs_notify_fifo_script, g, {path}, error);
+    if (!req || !runner_.run(*req, std::nullopt, {}, error))
+      log::error("cannot start lvs_notify_fifo_script: {}", error);
+  }
+}
+
+void CheckRuntime::fifoLine(const std::string& line) {
+  if (fifo_fd_ < 0)
+    return;
+  const std::string text = line + "\n";
+  if (::write(fifo_fd_, text.data(), text.size()) != static_cast<ssize_t>(text.size()))
+    log::warning("FIFO {}: line dropped ({})", fifo_path_, std::strerror(errno));
+}
+
+}  // namespace vipd::daemon

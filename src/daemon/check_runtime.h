@@ -1,0 +1,94 @@
+#pragma once
+// The checker loop (docs/design/checkers.md): a thread of its own with its own epoll loop,
+// so that no health check, TLS handshake or MISC_CHECK script ever delays an advert on the
+// VRRP loop or a reply on the services loop. It runs every checker of every real server
+// (src/probe for the network ones, scripts and files here), feeds the results to the pure
+// health engine (src/check/health.h), and acts on what changes: one log line per
+// transition with its reason, notify_up/notify_down, quorum_up/quorum_down, the LVS FIFO.
+// Until the load balancer lands (issue 14) nothing is written to the kernel.
+
+#include <openssl/ssl.h>
+
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "check/health.h"
+#include "check/plan.h"
+#include "conf/model.h"
+#include "daemon/script_runner.h"
+#include "io/loop.h"
+#include "io/timer_set.h"
+#include "probe/attempt.h"
+#include "sys/linux/file_watch.h"
+
+namespace vipd::daemon {
+
+using Micros = std::chrono::microseconds;
+
+struct CheckCounters {
+  uint64_t attempts = 0, failures = 0, transitions = 0, scripts_run = 0;
+};
+
+class CheckRuntime {
+ public:
+  CheckRuntime();
+  ~CheckRuntime();  // stops the thread; running MISC_CHECK scripts are killed
+  CheckRuntime(const CheckRuntime&) = delete;
+  CheckRuntime& operator=(const CheckRuntime&) = delete;
+
+  // From the main thread: starts the loop with this configuration's virtual servers (no
+  // thread at all when there are none).
+  void start(const conf::Config& cfg);
+  // A new configuration: checks start over with it (health state is not carried across a
+  // reload yet: issue 16).
+  void reload(const conf::Config& cfg);
+
+ private:
+  struct Slot {
+    check::CheckId id;
+    const check::CheckSpec* spec = nullptr;
+    std::unique_ptr<probe::Prepared> prep;
+    std::unique_ptr<probe::Attempt> attempt;
+    bool running = false;
+    pid_t script = -1;
+    io::TimerSet::Id timer = 0;
+    std::string last_reason;
+    int64_t file_value = 0;
+    std::shared_ptr<bool> alive = std::make_shared<bool>(true);
+  };
+  void apply(std::shared_ptr<const conf::Config> cfg);  // on the loop
+  void clear();
+  void schedule(Slot& s, Micros at);
+  void run(Slot& s);
+  void runMisc(Slot& s);
+  void readFile(Slot& s);
+  void onFileEvents();
+  void finish(Slot& s, const check::Result& r);
+  void act(const std::vector<check::Change>& changes, const Slot& s, const check::Result& r);
+  void notify(const std::optional<conf::ScriptCommand>& script, const std::string& what);
+  void fifoLine(const std::string& line);
+  void openFifo();
+
+  io::Loop loop_;
+  io::TimerSet timers_{loop_};
+  ScriptRunner runner_{loop_};
+  SSL_CTX* tls_ = nullptr;
+  probe::Env env_{loop_, timers_, nullptr};
+  std::mt19937_64 rng_{std::random_device{}()};
+  std::shared_ptr<const conf::Config> cfg_;
+  check::Plan plan_;
+  std::unique_ptr<check::Health> health_;
+  std::vector<std::unique_ptr<Slot>> slots_;
+  std::vector<std::unique_ptr<probe::Attempt>> finished_;  // destroyed on the next round
+  std::unique_ptr<sys::FileWatch> files_;
+  int fifo_fd_ = -1;
+  std::string fifo_path_;
+  CheckCounters counters_;
+  std::thread thread_;
+};
+
+}  // namespace vipd::daemon
