@@ -4,8 +4,9 @@
 # notify_up/notify_down, quorum_up/quorum_down and the LVS FIFO carry keepalived's
 # arguments and lines; servers that misbehave (accept and never answer, headers without
 # end, a stalled TLS handshake, a body without end) end as DOWN with a named reason.
-#   tests/netns/checkers_test.sh VIPD
+#   tests/netns/checkers_test.sh VIPD GENHASH
 VIPD=$(realpath "$1")
+GENHASH=$(realpath "$2")
 source "$(dirname "$0")/lib.sh"
 netns_lan 2  # r1: the director running vipd; r2: the real servers
 S=10.77.0.2
@@ -86,6 +87,17 @@ wait_for 5 "the HTTP server answers" nsx r1 curl -sf -m 1 -o /dev/null http://$S
 wait_for 5 "nginx answers over TLS" nsx r1 curl -skf -m 1 -o /dev/null https://$S:8443/health
 wait_for 5 "the TCP listener is up" nsx r1 bash -c "exec 3<>/dev/tcp/$S/9000"
 wait_for 5 "the SMTP listener is up" nsx r1 bash -c "exec 3<>/dev/tcp/$S/2525"
+
+echo "== genhash: the same digest as keepalived's genhash, HTTP and HTTPS"
+for args in "-s $S -p 8080 -u /health" "-S -s $S -p 8443 -u /health" \
+            "-s $S -p 8080 -u /missing -P 1.1" "-S -I -V rs.test -s $S6 -p 8443 -u /health"; do
+  ours=$(nsx r1 "$GENHASH" $args 2>&1)
+  theirs=$(nsx r1 genhash $args 2>&1)
+  check "genhash $args: $ours (keepalived: $theirs)" [ -n "$ours" ] && [ "$ours" = "$theirs" ]
+done
+check "genhash: the HTTP digest is the body's md5sum" [ "$(nsx r1 "$GENHASH" -s $S -p 8080 -u /health)" = "$DIGEST" ]
+nsx r1 "$GENHASH" -s $S -p 8999 -u / >/dev/null 2>&1
+check "genhash: a refused connection exits 1" [ $? -eq 1 ]
 
 # ---------------------------------------------------------------- the director's config
 echo 1 >"$WORK/misc_ok"
