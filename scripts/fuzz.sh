@@ -13,7 +13,7 @@ trap 'rm -rf "$corpus"' EXIT
 # Seeds: our example and the configs keepalived ships.
 cp examples/*.conf "$corpus/" 2>/dev/null || true
 cp /usr/share/doc/keepalived/samples/keepalived.conf.* "$corpus/" 2>/dev/null || true
-targets=(conf_fuzz vrrp_decode_fuzz fsm_fuzz)
+targets=(conf_fuzz vrrp_decode_fuzz fsm_fuzz http_response_fuzz check_reply_fuzz)
 for name in "${targets[@]}"; do
   target=build-fuzz/tests/fuzz/$name
   echo "fuzzing $name for ${secs}s"

@@ -48,7 +48,7 @@ CheckerState::Step Health::record(CheckId id, const Result& r, Micros now,
     rs.failed += c.up() ? -1 : 1;
   const bool alive = rs.failed == 0;
   bool quorum_may_move = false;
-  if (alive != was_alive || (step.changed && !step.up && !alive && !was_alive)) {
+  if (alive != was_alive || (step.changed && !step.up && !was_up)) {
     // The second case: alpha's first failure makes "down" known (keepalived runs
     // notify_down then, do_rs_notifies from update_svr_checker_state).
     out.push_back({Change::Kind::kRealServer, {id.vs, id.rs, 0}, alive, rs.weight, 0, {}});

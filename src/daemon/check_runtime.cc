@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -45,6 +46,24 @@ std::string describeSeconds(Micros t) {
   return fmt::format("{:g} s", static_cast<double>(t.count()) / 1e6);
 }
 
+// A global_defs boolean kept in `extra`: present alone, or with a true word.
+bool globalFlag(const conf::GlobalDefs& g, const char* key) {
+  auto it = g.extra.find(key);
+  if (it == g.extra.end() || it->second.empty())
+    return false;
+  const auto& words = it->second.back();
+  return words.empty() || words[0] == "yes" || words[0] == "true" || words[0] == "on" ||
+         words[0] == "1";
+}
+
+std::string routerId(const conf::GlobalDefs& g) {
+  if (g.router_id)
+    return *g.router_id;
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  return host;
+}
+
 std::string dirOf(const std::string& path) {
   auto slash = path.rfind('/');
   return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
@@ -62,6 +81,7 @@ CheckRuntime::CheckRuntime() = default;
 CheckRuntime::~CheckRuntime() {
   if (thread_.joinable()) {
     loop_.post([this] {
+      logStats();
       clear();
       loop_.stop();
     });
@@ -168,8 +188,31 @@ void CheckRuntime::apply(std::shared_ptr<const conf::Config> cfg) {
       rs_count, plan_.virtual_servers.size(), slots_.size());
 }
 
+void CheckRuntime::logStats() {
+  if (lateness_us_.empty())
+    return;
+  auto v = lateness_us_;
+  std::sort(v.begin(), v.end());
+  auto at = [&](double q) {
+    return static_cast<double>(
+               v[std::min(v.size() - 1, static_cast<size_t>(q * static_cast<double>(v.size())))]) /
+           1000.0;
+  };
+  log::info(
+      "Checker loop: {} attempts ({} failed, {} transitions, {} scripts); start lateness over "
+      "the last {}: p50 {:.3f} ms, p99 {:.3f} ms, max {:.3f} ms",
+      counters_.attempts, counters_.failures, counters_.transitions, counters_.scripts_run,
+      v.size(), at(0.5), at(0.99), static_cast<double>(v.back()) / 1000.0);
+}
+
 void CheckRuntime::schedule(Slot& s, Micros at) {
-  s.timer = timers_.add(at, [this, &s] {
+  s.timer = timers_.add(at, [this, &s, at] {
+    const int64_t late = (io::monotonicNow() - at).count();
+    constexpr size_t kSamples = 200'000;
+    if (lateness_us_.size() < kSamples)
+      lateness_us_.push_back(late);
+    else
+      lateness_us_[lateness_next_++ % kSamples] = late;
     s.timer = 0;
     // Not inside any attempt's callback here: attempts that ended can go.
     finished_.clear();
@@ -302,7 +345,7 @@ void CheckRuntime::finish(Slot& s, const check::Result& r) {
               step.allowed, describeSeconds(s.spec->timing.delay_before_retry));
   } else if (!r.ok && !step.up && !changed &&
              (s.spec->conf.log_all_failures.value_or(false) ||
-              cfg_->global.extra.count("checker_log_all_failures"))) {
+              globalFlag(cfg_->global, "checker_log_all_failures"))) {
     log::info("{}: {} (still DOWN)", s.spec->label, r.reason);
   }
   act(changes, s, r);
@@ -315,14 +358,25 @@ void CheckRuntime::act(const std::vector<Change>& changes, const Slot& s, const 
     const auto& vs = plan_.virtual_servers[c.id.vs];
     const auto& rs = vs.real_servers[c.id.rs];
     switch (c.kind) {
-      case Change::Kind::kChecker:
+      case Change::Kind::kChecker: {
         ++counters_.transitions;
         if (c.up)
           log::info("{}: succeeded -> UP", s.spec->label);
         else
           log::info("{}: {} ({} of {} attempts failed) -> DOWN", s.spec->label, r.reason,
                     c.step.failures, c.step.allowed);
+        // keepalived mails each checker transition of a real server with smtp_alert (on by
+        // default for real servers); with no_checker_emails only those that change whether
+        // the real server is alive.
+        const bool alive_now = health_->alive(c.id.vs, c.id.rs);
+        const bool rs_moved = alive_now == c.up;
+        if (alert_ && rs.smtp_alert && (rs_moved || !globalFlag(cfg_->global, "no_checker_emails")))
+          alert_(fmt::format("[{}] Realserver {} of virtual server {} - {}", routerId(cfg_->global),
+                             rs.key, vs.key, alive_now ? "UP" : "DOWN"),
+                 c.up ? fmt::format("=> {} succeed on service <=", s.spec->label)
+                      : fmt::format("=> {} failed on service : {} <=", s.spec->label, r.reason));
         break;
+      }
       case Change::Kind::kRealServer:
         log::info("{} service {} of VS {}{}", c.up ? "Enabling" : "Disabling", rs.key, vs.key,
                   c.up ? "" : fmt::format(" ({} failed)", s.spec->label));
@@ -343,6 +397,12 @@ void CheckRuntime::act(const std::vector<Change>& changes, const Slot& s, const 
                     c.weight, vs.key);
         notify(c.up ? vs.quorum_up : vs.quorum_down,
                fmt::format("quorum_{} for VS {}", c.up ? "up" : "down", vs.key));
+        if (alert_ && vs.smtp_alert)
+          alert_(fmt::format("[{}] Virtualserver {} - {}", routerId(cfg_->global), vs.key,
+                             c.up ? "UP" : "DOWN"),
+                 fmt::format("=> {} {}{}{}={} {} {} <=", c.up ? "Gained quorum" : "Lost quorum",
+                             vs.quorum, c.up ? "+" : "-", vs.hysteresis, c.threshold,
+                             c.up ? "<=" : ">", c.weight));
         fifoLine(fmt::format("VS {} {}", vs.key, c.up ? "UP" : "DOWN"));
         break;
     }

@@ -9,6 +9,7 @@
 
 #include <openssl/ssl.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <random>
@@ -40,6 +41,9 @@ class CheckRuntime {
   CheckRuntime(const CheckRuntime&) = delete;
   CheckRuntime& operator=(const CheckRuntime&) = delete;
 
+  // SMTP alerts (smtp_alert) are handed to this, from the checker thread; set before start.
+  using Alert = std::function<void(std::string subject, std::string body)>;
+  void onAlert(Alert a) { alert_ = std::move(a); }
   // From the main thread: starts the loop with this configuration's virtual servers (no
   // thread at all when there are none).
   void start(const conf::Config& cfg);
@@ -63,6 +67,7 @@ class CheckRuntime {
   void apply(std::shared_ptr<const conf::Config> cfg);  // on the loop
   void clear();
   void schedule(Slot& s, Micros at);
+  void logStats();
   void run(Slot& s);
   void runMisc(Slot& s);
   void readFile(Slot& s);
@@ -88,6 +93,11 @@ class CheckRuntime {
   int fifo_fd_ = -1;
   std::string fifo_path_;
   CheckCounters counters_;
+  // How late attempts start against their schedule (a ring of the last samples), logged on
+  // stop: the benchmark's lateness figures.
+  std::vector<int64_t> lateness_us_;
+  size_t lateness_next_ = 0;
+  Alert alert_;
   std::thread thread_;
 };
 

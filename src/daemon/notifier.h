@@ -49,6 +49,9 @@ class Notifier {
   // Stops the FIFO reader scripts (SIGTERM, as keepalived does before its last lines).
   void stopFifoScripts();
   const NotifyCounters& counters() const { return counters_; }
+  // One SMTP alert to notification_email (the checkers' alerts come here too, posted from
+  // their thread).
+  void mail(const std::string& subject, const std::string& body);
 
  private:
   struct Fifo {
@@ -61,7 +64,6 @@ class Notifier {
   void writeLine(const std::string& line);
   void openFifo(const std::optional<conf::ScriptCommand>& fifo,
                 const std::optional<conf::ScriptCommand>& script);
-  void mail(const std::string& subject, const std::string& body);
   void onMailReadable(int fd);
   void finishMail(int fd, const std::string& error);
   void onTimer();

@@ -189,6 +189,11 @@ int runDaemon(const Options& o) {
     VrrpRuntime vrrp(loop, nl, o.dont_release_vrrp);
     // Health checkers on a thread of their own (-P: VRRP only, as keepalived's flag).
     CheckRuntime checks;
+    checks.onAlert([&loop, &vrrp](std::string subject, std::string body) {
+      loop.post([&vrrp, subject = std::move(subject), body = std::move(body)] {
+        vrrp.notifier().mail(subject, body);
+      });
+    });
     auto dump = [&](const char* path, const std::string& text) {
       if (!writeFileAtomically(path, text))
         log::error("cannot write {}", path);

@@ -76,6 +76,11 @@ smtpd.SMTPServer(('$S', 2525), None)
 asyncore.loop()")
 }
 tcp_up; tcp6_up; udp_up; dns_up; smtp_up
+# Where the SMTP alerts go: prints each message it receives.
+bg_r2 /usr/bin/python3 -u -W ignore -c "
+import asyncore, smtpd
+smtpd.DebuggingServer(('$S', 2526), None)
+asyncore.loop()" >/dev/null
 # Misbehaving servers: accepts and never answers; sends headers without end; accepts TLS
 # and never speaks (SSL_GET); an endless body (digest).
 bg_r2 "$BAD" silent $S 9100 >/dev/null
@@ -126,7 +131,13 @@ rs() {  # rs ADDR PORT CHECKER-BLOCK
 }
 cat >"$WORK/r1.conf" <<EOF
 global_defs {
+  router_id director
   lvs_notify_fifo $WORK/lvs.fifo
+  smtp_server $S 2526
+  notification_email {
+    ops@example.test
+  }
+  notification_email_from vipd@example.test
 }
 track_file tf_weight {
   file $WORK/track_value
@@ -276,6 +287,11 @@ check "notify_down ran with its configured arguments" notified "down $S:8080"
 check "notify_up ran with its configured arguments" notified "up $S:8080"
 check "the LVS FIFO got the RS DOWN line" fifo_has "RS [$S]:tcp:8080 [10.77.0.200]:tcp:80 DOWN"
 check "the LVS FIFO got the RS UP line" fifo_has "RS [$S]:tcp:8080 [10.77.0.200]:tcp:80 UP"
+mailed() { grep -aF -- "$1" "$WORK/servers.log" >/dev/null; }
+wait_for 5 "the DOWN alert is mailed" mailed "Subject: [director] Realserver [$S]:tcp:8080 of virtual server [10.77.0.200]:tcp:80 - DOWN"
+check "smtp_alert: the real server's DOWN is mailed" \
+  mailed "Subject: [director] Realserver [$S]:tcp:8080 of virtual server [10.77.0.200]:tcp:80 - DOWN"
+check "smtp_alert: the reason is in the mail" mailed "status 404 not in 200-299"
 down_up SSL_GET "SSL_GET \[$S\]:tcp:8443" "connection refused" nginx_down nginx_up
 down_up "SSL_GET over IPv6" "SSL_GET \[$S6\]:tcp:8443" "connection refused" nginx_down nginx_up
 down_up TCP_CHECK "TCP_CHECK \[$S\]:tcp:9000" "connection refused" 'kill $TCP_PID' tcp_up

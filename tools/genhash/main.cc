@@ -44,13 +44,18 @@ void usage(std::FILE* out) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  static const option kLong[] = {
-      {"use-ssl", no_argument, nullptr, 'S'},     {"use-sni", no_argument, nullptr, 'I'},
-      {"server", required_argument, nullptr, 's'}, {"port", required_argument, nullptr, 'p'},
-      {"url", required_argument, nullptr, 'u'},    {"use-virtualhost", required_argument, nullptr, 'V'},
-      {"verbose", no_argument, nullptr, 'v'},      {"help", no_argument, nullptr, 'h'},
-      {"fwmark", required_argument, nullptr, 'm'}, {"protocol", required_argument, nullptr, 'P'},
-      {"timeout", required_argument, nullptr, 't'}, {nullptr, 0, nullptr, 0}};
+  static const option kLong[] = {{"use-ssl", no_argument, nullptr, 'S'},
+                                 {"use-sni", no_argument, nullptr, 'I'},
+                                 {"server", required_argument, nullptr, 's'},
+                                 {"port", required_argument, nullptr, 'p'},
+                                 {"url", required_argument, nullptr, 'u'},
+                                 {"use-virtualhost", required_argument, nullptr, 'V'},
+                                 {"verbose", no_argument, nullptr, 'v'},
+                                 {"help", no_argument, nullptr, 'h'},
+                                 {"fwmark", required_argument, nullptr, 'm'},
+                                 {"protocol", required_argument, nullptr, 'P'},
+                                 {"timeout", required_argument, nullptr, 't'},
+                                 {nullptr, 0, nullptr, 0}};
   bool ssl = false, sni = false, verbose = false;
   std::string server, url, vhost, protocol = "1.0";
   int port = 0;
@@ -59,15 +64,33 @@ int main(int argc, char** argv) {
   int c;
   while ((c = getopt_long(argc, argv, "SIs:p:u:V:vhm:P:t:", kLong, nullptr)) != -1) {
     switch (c) {
-      case 'S': ssl = true; break;
-      case 'I': sni = true; break;
-      case 's': server = optarg; break;
-      case 'p': port = std::atoi(optarg); break;
-      case 'u': url = optarg; break;
-      case 'V': vhost = optarg; break;
-      case 'v': verbose = true; break;
-      case 'h': usage(stdout); return 0;
-      case 'm': mark = static_cast<uint32_t>(std::strtoul(optarg, nullptr, 0)); break;
+      case 'S':
+        ssl = true;
+        break;
+      case 'I':
+        sni = true;
+        break;
+      case 's':
+        server = optarg;
+        break;
+      case 'p':
+        port = std::atoi(optarg);
+        break;
+      case 'u':
+        url = optarg;
+        break;
+      case 'V':
+        vhost = optarg;
+        break;
+      case 'v':
+        verbose = true;
+        break;
+      case 'h':
+        usage(stdout);
+        return 0;
+      case 'm':
+        mark = static_cast<uint32_t>(std::strtoul(optarg, nullptr, 0));
+        break;
       case 'P':
         protocol = optarg;
         if (protocol == "1.0c")
@@ -77,8 +100,12 @@ int main(int argc, char** argv) {
           return 1;
         }
         break;
-      case 't': timeout = std::atof(optarg); break;
-      default: usage(stderr); return 1;
+      case 't':
+        timeout = std::atof(optarg);
+        break;
+      default:
+        usage(stderr);
+        return 1;
     }
   }
   auto addr = vipd::IpAddress::parse(server);
