@@ -84,7 +84,7 @@ nsx s nginx -c "$W/nginx.conf"
 {
   cat <<EOF
 global
-  maxconn 100000
+  maxconn 2000
   nbthread 1
   stats socket $W/haproxy.sock
 defaults
@@ -123,6 +123,7 @@ ulimit -n 200000
 ip netns exec "$P-d" "$VIPD" -n -l -G -f "$W/vipd.conf" -p "$W/vipd.pid" \
   --control-socket "$W/vipd.sock" >"$W/vipd.log" 2>&1 &
 VPID=$!
+[ -n "${PERF:-}" ] && (sleep "$WARM"; timeout 5 strace -f -c -p "$VPID" -o "$W/strace.vipd" >/dev/null 2>&1) &
 read -r v_cpu v_rss < <(measure "$VPID")
 kill -TERM "$VPID"
 wait "$VPID"
@@ -136,6 +137,7 @@ v_elapsed=$((WARM + WINDOW))
 echo "== HAProxy $(haproxy -v | head -1 | awk '{print $3}'): the same servers, check inter 1s"
 ip netns exec "$P-d" haproxy -f "$W/haproxy.cfg" -db >"$W/haproxy.log" 2>&1 &
 HPID=$!
+[ -n "${PERF:-}" ] && (sleep "$WARM"; timeout 5 strace -f -c -p "$HPID" -o "$W/strace.haproxy" >/dev/null 2>&1) &
 read -r h_cpu h_rss < <(measure "$HPID")
 h_up=$(echo "show stat" | socat - "UNIX-CONNECT:$W/haproxy.sock" 2>/dev/null | grep -c ',UP,')
 h_down=$(echo "show stat" | socat - "UNIX-CONNECT:$W/haproxy.sock" 2>/dev/null | grep -c ',DOWN,')

@@ -160,6 +160,31 @@ Keyword<C> urlRow() {
           }};
 }
 
+// `KEYWORD [HEX ...]`: the words joined by spaces; checked as hex by the UDP checker.
+Keyword<C> hexWords(std::string_view name, std::optional<std::string> C::*m, size_t min) {
+  return {name,
+          [m, min](C& c, const Node& n, Ctx& ctx) {
+            if (!ctx.noBlock(n) || !ctx.arity(n, min, SIZE_MAX))
+              return;
+            std::string v;
+            for (const auto& a : n.args) {
+              bool ok = true;
+              for (char ch : a.text)
+                ok = ok && (isxdigit(static_cast<unsigned char>(ch)) || ch == 'x' || ch == 'X');
+              if (!ok) {
+                ctx.bad(a, "expected hex digits (X for any nibble in require_reply)");
+                return;
+              }
+              v += (v.empty() ? "" : " ") + a.text;
+            }
+            c.*m = v;
+          },
+          [name, m](const C& c, Printer& p) {
+            if (c.*m)
+              p.line((c.*m)->empty() ? std::string(name) : std::string(name) + " " + *(c.*m));
+          }};
+}
+
 Schema<C> buildChecker(CheckerKind kind) {
   Schema<C> t;
   switch (kind) {
@@ -240,8 +265,10 @@ Schema<C> buildChecker(CheckerKind kind) {
     case CheckerKind::kUdp:
       addConnectionRows(t);
       addTimingRows(t);
-      t.push_back(one("payload", &C::payload, WordV{}));
-      t.push_back(one("require_reply", &C::require_reply, WordV{}));
+      // HEX_STR may be written in several words ("Ab12f 3 456"); require_reply alone
+      // asks for any reply (keepalived.conf(5) UDP_CHECK).
+      t.push_back(hexWords("payload", &C::payload, 1));
+      t.push_back(hexWords("require_reply", &C::require_reply, 0));
       t.push_back(one("min_reply_length", &C::min_reply_length, intIn(0, 65535)));
       t.push_back(one("max_reply_length", &C::max_reply_length, intIn(0, 65535)));
       break;

@@ -45,9 +45,14 @@ void checkVirtualServers(const conf::Config& cfg, Diagnostics& d) {
                     "checked by it");
           continue;
         }
-        std::string error;
-        if (!probe::prepare(plan.virtual_servers[vi].real_servers[ri].checks[ci++], error))
-          d.error(c.loc, error);
+        // The plan has one spec per checker, and one per `host` of an SMTP_CHECK.
+        const size_t specs =
+            c.kind == conf::CheckerKind::kSmtp && !c.hosts.empty() ? c.hosts.size() : 1;
+        for (size_t k = 0; k < specs; ++k) {
+          std::string error;
+          if (!probe::prepare(plan.virtual_servers[vi].real_servers[ri].checks.at(ci++), error))
+            d.error(c.loc, error);
+        }
         if ((c.kind == conf::CheckerKind::kHttpGet || c.kind == conf::CheckerKind::kSslGet) &&
             c.urls.empty())
           d.warning(c.loc, std::string(check::checkerName(c.kind)) +

@@ -43,7 +43,8 @@ class TcpAttempt : public Attempt {
     cb.data = [](std::string_view) {};
     cb.eof = [this] { finish({false, "connection closed"}); };
     cb.failed = [this](std::string r) { finish({false, std::move(r)}); };
-    stream_ = std::make_unique<Stream>(env, s.target, false, "", deadlineOf(s), std::move(cb));
+    stream_ =
+        std::make_unique<Stream>(env, s.target, false, "", deadlineOf(s), std::move(cb), true);
   }
 
  private:
@@ -327,8 +328,11 @@ class DatagramAttempt : public Attempt {
     finish({false, spec_.kind == CheckerKind::kPing ? "no echo reply" : "no reply"});
   }
   void finish(Outcome o) {
-    if (fd_ >= 0)
-      env_.loop.modifyEvents(fd_, 0);
+    if (fd_ >= 0) {
+      env_.loop.forget(fd_);  // safe from inside its handler: the loop holds a copy
+      ::close(fd_);
+      fd_ = -1;
+    }
     if (timer_) {
       env_.timers.cancel(timer_);
       timer_ = 0;

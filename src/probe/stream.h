@@ -28,7 +28,9 @@ struct Env {
 
 // A non-blocking socket bound as the checker asks (bindto, bind_port, bind_if, fwmark),
 // with connect() started. Returns the fd, or -1 with `error` set.
-int openConnected(const check::Target& t, int type, int protocol, std::string& error);
+// `connect_only` (TCP_CHECK): the handshake is all that is wanted.
+int openConnected(const check::Target& t, int type, int protocol, std::string& error,
+                  bool connect_only = false);
 
 class Stream {
  public:
@@ -40,13 +42,14 @@ class Stream {
   };
   // `sni`: the server name for TLS (empty: none).
   Stream(Env& env, const check::Target& t, bool tls, const std::string& sni, Micros deadline,
-         Callbacks cb);
+         Callbacks cb, bool connect_only = false);
   ~Stream();
   Stream(const Stream&) = delete;
   Stream& operator=(const Stream&) = delete;
 
   void send(std::string bytes);
-  // No more callbacks: the owner has what it wanted (the socket closes with the Stream).
+  // No more callbacks: the owner has what it wanted. The socket closes now (with a reset
+  // when the server has not closed its side).
   void close();
   // Certificate details once TLS is up, for genhash's verbose output.
   SSL* ssl() const { return ssl_; }
@@ -65,6 +68,7 @@ class Stream {
   int fd_ = -1;
   SSL* ssl_ = nullptr;
   bool tls_;
+  bool peer_closed_ = false;
   Phase phase_ = Phase::kConnecting;
   std::string out_;
   io::TimerSet::Id timer_ = 0;

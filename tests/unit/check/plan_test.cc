@@ -140,5 +140,36 @@ virtual_server fwmark 7 {
   EXPECT_EQ(v.real_servers[1].checks[0].virtualhost, "rs.example");
 }
 
+TEST(CheckPlan, SmtpHostsAreCheckedEachAndUdpHexTakesWords) {
+  auto p = planOf(R"(
+virtual_server 10.0.0.1 25 {
+  protocol TCP
+  real_server 10.0.0.11 25 {
+    SMTP_CHECK {
+      connect_timeout 3
+      host {
+        connect_ip 10.0.0.21
+        connect_port 2525
+      }
+      host {
+        connect_ip 10.0.0.22
+      }
+    }
+    UDP_CHECK {
+      payload Ab12f 3 456
+      require_reply
+    }
+  }
+}
+)");
+  const auto& c = p.virtual_servers.at(0).real_servers.at(0).checks;
+  ASSERT_EQ(c.size(), 3u);
+  EXPECT_EQ(c[0].label, "SMTP_CHECK [10.0.0.21]:tcp:2525");
+  EXPECT_EQ(c[1].label, "SMTP_CHECK [10.0.0.22]:tcp:25");
+  EXPECT_EQ(c[1].timing.connect_timeout, s(3));
+  EXPECT_EQ(c[2].conf.payload, "Ab12f 3 456");
+  EXPECT_EQ(c[2].conf.require_reply, "");
+}
+
 }  // namespace
 }  // namespace vipd::check

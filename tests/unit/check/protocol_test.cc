@@ -88,8 +88,8 @@ TEST(JudgeUrl, StatusRangesDigestAndRegex) {
 TEST(Dns, QueryAndReply) {
   auto q = dnsQuery(0x1234, "svc.test", "A");
   ASSERT_TRUE(q);
-  const std::vector<uint8_t> want = {0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 3, 's', 'v',
-                                     'c', 4, 't', 'e', 's', 't', 0, 0, 1, 0, 1};
+  const std::vector<uint8_t> want = {0x12, 0x34, 0x01, 0x00, 0,   1,   0,   0,   0, 0, 0, 0, 3,
+                                     's',  'v',  'c',  4,    't', 'e', 's', 't', 0, 0, 1, 0, 1};
   EXPECT_EQ(*q, want);
   EXPECT_EQ(dnsQuery(1, "", "SOA")->size(), 17u);  // the root
   EXPECT_FALSE(dnsQuery(1, "a..b", "A"));
@@ -108,7 +108,8 @@ TEST(Dns, QueryAndReply) {
 TEST(Datagram, HexAsTheManPageSaysAndWildcards) {
   auto h = parseHex("Ab12f 3 456 546443123", false);
   ASSERT_TRUE(h);
-  const std::vector<uint8_t> want = {0xab, 0x12, 0x0f, 0x03, 0x45, 0x06, 0x54, 0x64, 0x43, 0x12, 0x03};
+  const std::vector<uint8_t> want = {0xab, 0x12, 0x0f, 0x03, 0x45, 0x06,
+                                     0x54, 0x64, 0x43, 0x12, 0x03};
   EXPECT_EQ(h->bytes, want);
   EXPECT_FALSE(parseHex("12x4", false));
   UdpRule rule;
