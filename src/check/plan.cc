@@ -186,6 +186,33 @@ Plan makePlan(const conf::Config& cfg) {
         if (c.kind == CheckerKind::kSmtp)
           cs.helo_name =
               c.helo_name.value_or(g.smtp_helo_name.value_or(g.router_id.value_or("localhost")));
+        if (c.kind == CheckerKind::kSmtp && !c.hosts.empty()) {
+          // SMTP_CHECK's legacy `host { }` blocks: each host is checked, and the real server
+          // is up only while all of them answer; a host's unset options are the checker's.
+          for (const auto& h : c.hosts) {
+            CheckSpec hs = cs;
+            conf::Checker merged = c;
+            if (h.connect_ip)
+              merged.connect_ip = h.connect_ip;
+            if (h.bindto)
+              merged.bindto = h.bindto;
+            if (h.connect_port)
+              merged.connect_port = h.connect_port;
+            if (h.bind_port)
+              merged.bind_port = h.bind_port;
+            if (h.bind_if)
+              merged.bind_if = h.bind_if;
+            if (h.fwmark)
+              merged.fwmark = h.fwmark;
+            if (h.connect_timeout)
+              hs.timing.connect_timeout = *h.connect_timeout;
+            hs.target = resolveTarget(merged, rs.addr, rs.port);
+            hs.label =
+                fmt::format("SMTP_CHECK {}", trio(hs.target.addr, vs.protocol, hs.target.port));
+            rs.checks.push_back(std::move(hs));
+          }
+          continue;
+        }
         rs.checks.push_back(std::move(cs));
       }
       vs.real_servers.push_back(std::move(rs));
