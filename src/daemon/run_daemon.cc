@@ -249,12 +249,16 @@ int runDaemon(const Options& o) {
       if (o.config_id)
         pre.config_id = *o.config_id;
       auto r = conf::loadFile(o.config_file, pre, o.lenient);
+      if (r.ok())
+        checkVirtualServers(r.config, r.diags);
       for (const auto& d : r.diags.all())
         diags.push_back(d.str());
       if (!r.ok())
         return std::optional<conf::Config>();
       return std::optional<conf::Config>(std::move(r.config));
     });
+    if (!o.vrrp_only)
+      services.onReload([&checks](const conf::Config& c) { checks.reload(c); });
     ServicesConfig sc;
     sc.control_socket = o.control_socket.value_or(
         global.control_socket.value_or(ctl::defaultSocketPath(o.namespace_name)));

@@ -86,6 +86,8 @@ void Services::handle(const ctl::Request& r, std::function<void(const nlohmann::
     auto shared = std::make_shared<conf::Config>(std::move(*cfg));
     vrrp_loop_.post([this, shared, reply, diags] {
       log::info("Reloading (vipctl)");
+      if (on_reload_)
+        on_reload_(*shared);
       rt_.reload(std::move(*shared));
       const auto s = rt_.lastReload();
       log::info("Reload finished");

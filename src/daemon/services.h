@@ -43,6 +43,9 @@ class Services {
   // Opens the listeners (errors are logged; the daemon runs without them) and starts the
   // thread.
   void start(const ServicesConfig& c);
+  // Called on the VRRP loop with each configuration `vipctl reload` accepts, before the
+  // VRRP runtime takes it (the checkers reload from here). Set before start().
+  void onReload(std::function<void(const conf::Config&)> f) { on_reload_ = std::move(f); }
 
  private:
   void snapshot(std::function<void(Views, DaemonInfo)> then);
@@ -51,6 +54,7 @@ class Services {
   VrrpRuntime& rt_;
   DaemonInfo info_;
   Loader load_;
+  std::function<void(const conf::Config&)> on_reload_;
   io::Loop loop_;
   std::unique_ptr<ctl::Server> ctl_;
   std::unique_ptr<metrics::HttpServer> http_;

@@ -331,6 +331,45 @@ check "quorum gained back" logged "Gained quorum"
 wait_for 5 "quorum_up ran" notified "quorum_up"
 check "quorum_up ran" notified "quorum_up"
 
+echo "== reload"
+cp "$WORK/r1.conf" "$WORK/r1.conf.orig"
+cat >>"$WORK/r1.conf" <<EOF
+virtual_server 10.77.0.204 80 {
+  protocol TCP
+  $T
+$(rs $S 9000 "TCP_CHECK {
+    }")
+}
+EOF
+since=$(wc -l <"$LOG")
+kill -HUP "${DAEMON_PIDS[r1]}"
+wait_for 10 "the checks restart with the new virtual server" \
+  bash -c "tail -n +$since $LOG | grep -a 'Health checking 17 real server(s) of 6 virtual server(s)' >/dev/null"
+check "SIGHUP: the checkers take the new configuration" \
+  bash -c "tail -n +$since $LOG | grep -a 'Health checking 17 real server(s)' >/dev/null"
+cat >>"$WORK/r1.conf" <<EOF
+virtual_server 10.77.0.205 80 {
+  protocol TCP
+  real_server $S 8080 {
+    HTTP_GET {
+      url {
+        path /
+        regex "(unclosed"
+      }
+    }
+  }
+}
+EOF
+since=$(wc -l <"$LOG")
+kill -HUP "${DAEMON_PIDS[r1]}"
+wait_for 10 "a bad regex is refused" bash -c "tail -n +$since $LOG | grep -a 'Reload refused' >/dev/null"
+check "SIGHUP with a regex that does not compile: refused at its line, the running config stays" \
+  bash -c "tail -n +$since $LOG | grep -a \"r1.conf:.*regex '(unclosed'\" >/dev/null"
+"$VIPD" -t -f "$WORK/r1.conf" >/dev/null 2>&1
+check "vipd -t refuses the bad regex (exit 5)" [ $? -eq 5 ]
+cp "$WORK/r1.conf.orig" "$WORK/r1.conf"
+alive
+
 echo "== misbehaving servers end DOWN with a named reason"
 check "accepts and never answers: timeout" \
   logged "HTTP_GET \[$S\]:tcp:9100: /: timeout waiting for the reply"
