@@ -74,6 +74,27 @@ CheckerState::Step Health::record(CheckId id, const Result& r, Micros now,
   return step;
 }
 
+void Health::restore(CheckId id, const CheckerState& st, int64_t dynamic) {
+  Rs& rs = vs_[id.vs].rs[id.rs];
+  CheckerState& c = rs.checks[id.ck];
+  const bool was_up = c.up();
+  const Timing t = c.timing();
+  c = st;
+  c.retime(t);
+  if (was_up != c.up())
+    rs.failed += c.up() ? -1 : 1;
+  rs.dynamic[id.ck] = dynamic;
+  rs.weight = rs.base;
+  for (auto d : rs.dynamic) {
+    if (d >= 0)
+      rs.weight = d;
+  }
+}
+
+void Health::restoreQuorum(size_t i, std::optional<bool> up) {
+  vs_[i].quorum_up = up.value_or(liveWeight(i) >= vs_[i].quorum + vs_[i].hysteresis);
+}
+
 void Health::updateQuorum(size_t i, std::vector<Change>& out) {
   Vs& v = vs_[i];
   const int64_t sum = liveWeight(i);

@@ -58,6 +58,16 @@ class Health {
   bool quorumUp(size_t vs) const { return vs_[vs].quorum_up; }
   int64_t liveWeight(size_t vs) const;
 
+  // A reload keeps what was known of an unchanged checker (same virtual server, real
+  // server, position and keywords): its verdict, retry count and the weight it asked for
+  // (-1: none). Nothing is reported: nothing changed. The real server's configured weight
+  // is the new one.
+  void restore(CheckId id, const CheckerState& st, int64_t dynamic);
+  int64_t dynamic(CheckId id) const { return vs_[id.vs].rs[id.rs].dynamic[id.ck]; }
+  // After the restores: a virtual server that existed keeps its quorum state; a new one
+  // starts as at startup.
+  void restoreQuorum(size_t vs, std::optional<bool> up);
+
  private:
   struct Rs {
     std::vector<CheckerState> checks;

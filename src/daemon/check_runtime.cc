@@ -123,6 +123,30 @@ void CheckRuntime::clear() {
 }
 
 void CheckRuntime::apply(std::shared_ptr<const conf::Config> cfg) {
+  // What the running configuration knows, by identity, before it goes.
+  struct Kept {
+    check::CheckSpec spec;
+    check::CheckerState state;
+    int64_t dynamic;
+    Micros due;
+    int64_t file_value;
+  };
+  std::map<std::string, Kept> kept;
+  std::map<std::string, bool> quorum;
+  const Micros now = io::monotonicNow();
+  auto identity = [](const std::string& vs, const std::string& rs, size_t ck) {
+    return vs + "|" + rs + "|" + std::to_string(ck);
+  };
+  if (health_) {
+    for (const auto& s : slots_) {
+      const auto& v = plan_.virtual_servers[s->id.vs];
+      kept.emplace(identity(v.key, v.real_servers[s->id.rs].key, s->id.ck),
+                   Kept{*s->spec, health_->checker(s->id), health_->dynamic(s->id),
+                        s->running ? now : s->due, s->file_value});
+    }
+    for (size_t i = 0; i < plan_.virtual_servers.size(); ++i)
+      quorum[plan_.virtual_servers[i].key] = health_->quorumUp(i);
+  }
   clear();
   cfg_ = std::move(cfg);
   plan_ = check::makePlan(*cfg_);
@@ -138,9 +162,8 @@ void CheckRuntime::apply(std::shared_ptr<const conf::Config> cfg) {
     tls_ = makeTlsContext(cfg_->ssl);
   env_.tls = tls_;
   openFifo();
-  const Micros now = io::monotonicNow();
   std::uniform_real_distribution<double> u(0.0, 1.0);
-  size_t rs_count = 0;
+  size_t rs_count = 0, carried = 0;
   for (size_t vi = 0; vi < plan_.virtual_servers.size(); ++vi) {
     const auto& v = plan_.virtual_servers[vi];
     for (size_t ri = 0; ri < v.real_servers.size(); ++ri) {
@@ -157,6 +180,14 @@ void CheckRuntime::apply(std::shared_ptr<const conf::Config> cfg) {
           continue;
         }
         log::debug("Activating healthchecker for service {} for VS {}", r.key, v.key);
+        std::optional<Micros> due;
+        if (auto it = kept.find(identity(v.key, r.key, ci));
+            it != kept.end() && it->second.spec == *slot->spec) {
+          health_->restore(slot->id, it->second.state, it->second.dynamic);
+          slot->file_value = it->second.file_value;
+          due = std::max(now, it->second.due);
+          ++carried;
+        }
         if (slot->spec->kind == CheckerKind::kFile) {
           if (!files_) {
             try {
@@ -178,14 +209,19 @@ void CheckRuntime::apply(std::shared_ptr<const conf::Config> cfg) {
             slot->spec->conf.fast_recovery.value_or(false) && slot->spec->timing.alpha;
         Slot& s = *slot;
         slots_.push_back(std::move(slot));
-        schedule(s, health_->checker(s.id).firstAttempt(now, u(rng_), immediate));
+        schedule(s, due ? *due : health_->checker(s.id).firstAttempt(now, u(rng_), immediate));
       }
     }
   }
+  for (size_t i = 0; i < plan_.virtual_servers.size(); ++i) {
+    auto q = quorum.find(plan_.virtual_servers[i].key);
+    health_->restoreQuorum(i, q == quorum.end() ? std::nullopt : std::optional<bool>(q->second));
+  }
   log::info(
-      "Health checking {} real server(s) of {} virtual server(s) with {} checker(s); load "
+      "Health checking {} real server(s) of {} virtual server(s) with {} checker(s){}; load "
       "balancing rules are not applied yet (no nftables/IPVS backend in this build)",
-      rs_count, plan_.virtual_servers.size(), slots_.size());
+      rs_count, plan_.virtual_servers.size(), slots_.size(),
+      kept.empty() ? "" : fmt::format(", {} kept from the running configuration", carried));
 }
 
 void CheckRuntime::logStats() {
@@ -212,6 +248,7 @@ void CheckRuntime::schedule(Slot& s, Micros at) {
   // Lateness is measured against the slot.
   const int64_t slack = std::clamp<int64_t>(s.spec->timing.delay_loop.count() / 100, 1, 5'000);
   at = Micros((at.count() + slack - 1) / slack * slack);
+  s.due = at;
   s.timer = timers_.add(at, [this, &s, at] {
     const int64_t late = (io::monotonicNow() - at).count();
     constexpr size_t kSamples = 200'000;

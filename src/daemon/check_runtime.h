@@ -47,8 +47,9 @@ class CheckRuntime {
   // From the main thread: starts the loop with this configuration's virtual servers (no
   // thread at all when there are none).
   void start(const conf::Config& cfg);
-  // A new configuration: checks start over with it (health state is not carried across a
-  // reload yet: issue 16).
+  // A new configuration: checkers whose virtual server, real server, position and keywords
+  // are unchanged keep their verdict, counters, dynamic weight and schedule (a server that
+  // is down stays down, keepalived #1720); the others start as at startup.
   void reload(const conf::Config& cfg);
 
  private:
@@ -60,6 +61,7 @@ class CheckRuntime {
     bool running = false;
     pid_t script = -1;
     io::TimerSet::Id timer = 0;
+    Micros due{0};  // when the next attempt is due (kept across a reload)
     std::string last_reason;
     int64_t file_value = 0;
     std::shared_ptr<bool> alive = std::make_shared<bool>(true);

@@ -345,8 +345,11 @@ since=$(wc -l <"$LOG")
 kill -HUP "${DAEMON_PIDS[r1]}"
 wait_for 10 "the checks restart with the new virtual server" \
   bash -c "tail -n +$since $LOG | grep -a 'Health checking 17 real server(s) of 6 virtual server(s)' >/dev/null"
-check "SIGHUP: the checkers take the new configuration" \
-  bash -c "tail -n +$since $LOG | grep -a 'Health checking 17 real server(s)' >/dev/null"
+check "SIGHUP: the checkers take the new configuration and keep the 16 unchanged ones" \
+  bash -c "tail -n +$since $LOG | grep -a 'Health checking 17 real server(s) of 6 virtual server(s) with 17 checker(s), 16 kept' >/dev/null"
+sleep 3  # more than the first attempt of a checker that had started over would take
+check "a server that was DOWN stays DOWN across the reload (no new transition)" \
+  bash -c "! tail -n +$since $LOG | grep -a -- ':910[0-3]' | grep -a -- '-> \|Enabling' >/dev/null"
 cat >>"$WORK/r1.conf" <<EOF
 virtual_server 10.77.0.205 80 {
   protocol TCP

@@ -158,5 +158,23 @@ TEST(Health, DynamicWeightsMoveTheQuorum) {
   EXPECT_EQ(h.weight(0, 0), 1);
 }
 
+TEST(Health, RestoreKeepsVerdictsAndWeightsWithoutReporting) {
+  Health before(plan(2, 0, {1, 1}));
+  std::vector<Change> ch;
+  before.record({0, 0, 0}, {false, "", {}}, s(1), ch);
+  before.record({0, 1, 0}, {true, "", 5}, s(1), ch);
+  Health after(plan(2, 0, {3, 3}));  // the reload changed the configured weights
+  after.restore({0, 0, 0}, before.checker({0, 0, 0}), before.dynamic({0, 0, 0}));
+  after.restore({0, 1, 0}, before.checker({0, 1, 0}), before.dynamic({0, 1, 0}));
+  after.restoreQuorum(0, before.quorumUp(0));
+  EXPECT_FALSE(after.alive(0, 0));   // still down: not re-added by the reload
+  EXPECT_EQ(after.weight(0, 0), 3);  // the new configured weight
+  EXPECT_EQ(after.weight(0, 1), 5);  // the dynamic weight it had asked for
+  EXPECT_EQ(after.quorumUp(0), before.quorumUp(0));
+  ch.clear();
+  after.record({0, 0, 0}, {false, "", {}}, s(20), ch);
+  EXPECT_TRUE(ch.empty());  // a failure of a checker known down changes nothing
+}
+
 }  // namespace
 }  // namespace vipd::check
