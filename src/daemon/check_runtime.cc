@@ -158,8 +158,14 @@ void CheckRuntime::apply(std::shared_ptr<const conf::Config> cfg) {
         any_tls = any_tls || c.kind == CheckerKind::kSslGet;
     }
   }
-  if (any_tls && !tls_)
+  // One client context per configuration: made again when a reload changes the SSL block
+  // (attempts that used the old one are gone with the old slots).
+  if (any_tls && (!tls_ || tls_conf_ != cfg_->ssl)) {
+    if (tls_)
+      SSL_CTX_free(tls_);
     tls_ = makeTlsContext(cfg_->ssl);
+    tls_conf_ = cfg_->ssl;
+  }
   env_.tls = tls_;
   openFifo();
   std::uniform_real_distribution<double> u(0.0, 1.0);

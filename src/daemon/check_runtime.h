@@ -84,6 +84,7 @@ class CheckRuntime {
   io::TimerSet timers_{loop_};
   ScriptRunner runner_{loop_};
   SSL_CTX* tls_ = nullptr;
+  std::optional<conf::SslContext> tls_conf_;  // what tls_ was made from
   probe::Env env_{loop_, timers_, nullptr};
   std::mt19937_64 rng_{std::random_device{}()};
   std::shared_ptr<const conf::Config> cfg_;
