@@ -141,6 +141,10 @@ bool claimPidFile(const std::string& path) {
 }  // namespace
 
 int runDaemon(const Options& o) {
+  // A peer that closes while we write (an SSL_GET server stopping mid-check: OpenSSL writes
+  // with write(2), not send(MSG_NOSIGNAL)) must be an EPIPE for that check, not a signal
+  // that ends the daemon. Scripts get the default back (child_process.cc).
+  std::signal(SIGPIPE, SIG_IGN);
   log::Settings ls;
   ls.console = o.log_console;
   ls.syslog = !o.no_syslog;

@@ -4,8 +4,12 @@
   headers  answers a status line, then headers without end
   body     answers a valid header, then a body without end
   udp-pong answers every UDP datagram with "pong" (a well-behaved UDP server)
+  tls-reset completes a TLS handshake (CERT and KEY from the environment), then resets
 Each connection runs in a thread until the client goes away."""
+import os
 import socket
+import ssl
+import struct
 import sys
 import threading
 
@@ -14,6 +18,13 @@ mode, addr, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
 
 def serve(c):
     try:
+        if mode == "tls-reset":
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(os.environ["CERT"], os.environ["KEY"])
+            t = ctx.wrap_socket(c, server_side=True)
+            t.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            t.close()
+            return
         c.recv(4096)
         if mode == "headers":
             c.sendall(b"HTTP/1.0 200 OK\r\n")

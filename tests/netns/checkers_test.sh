@@ -87,6 +87,7 @@ bg_r2 "$BAD" silent $S 9100 >/dev/null
 bg_r2 "$BAD" headers $S 9101 >/dev/null
 bg_r2 "$BAD" silent $S 9102 >/dev/null
 bg_r2 "$BAD" body $S 9103 >/dev/null
+CERT=$WORK/cert.pem KEY=$WORK/key.pem bg_r2 "$BAD" tls-reset $S 9104 >/dev/null
 
 wait_for 5 "the HTTP server answers" nsx r1 curl -sf -m 1 -o /dev/null http://$S:8080/health
 wait_for 5 "nginx answers over TLS" nsx r1 curl -skf -m 1 -o /dev/null https://$S:8443/health
@@ -232,6 +233,15 @@ $(rs $S 9103 "HTTP_GET {
       }
     }")
 }
+virtual_server 10.77.0.206 443 {
+  protocol TCP
+  $T
+$(rs $S 9104 "SSL_GET {
+      url {
+        path /
+      }
+    }")
+}
 EOF
 
 echo "== vipd -t on the checkers' config"
@@ -252,10 +262,13 @@ fifo_has() { grep -Fx -- "$1" "$WORK/fifo.out" >/dev/null 2>&1; }
 
 # Every checker's first attempt passes (1 s bootstrap): no transition is logged.
 alive() { kill -0 "${DAEMON_PIDS[r1]}" 2>/dev/null || { echo "vipd died"; tail -40 "$LOG"; exit 1; }; }
-wait_for 5 "checks started" logged "Health checking 16 real server(s) of 5 virtual server(s)"
+wait_for 5 "checks started" logged "Health checking 17 real server(s) of 6 virtual server(s)"
+sigign=$(awk '/^SigIgn/ {print $2}' "/proc/${DAEMON_PIDS[r1]}/status")
+check "SIGPIPE is ignored (a server closing mid-write is an error, not a kill)" \
+  [ $((0x$sigign & 0x1000)) -ne 0 ]
 sleep 2
 check "no working server is marked DOWN at start" \
-  bash -c "! grep -a -- '-> DOWN' $LOG | grep -v ':910[0-3]' | grep -v '10.77.0.23' >/dev/null"
+  bash -c "! grep -a -- '-> DOWN' $LOG | grep -v ':910[0-4]' | grep -v '10.77.0.23' >/dev/null"
 
 # down_up NAME LABEL-PATTERN REASON-PATTERN BREAK-CMD MEND-CMD
 down_up() {
@@ -344,12 +357,12 @@ EOF
 since=$(wc -l <"$LOG")
 kill -HUP "${DAEMON_PIDS[r1]}"
 wait_for 10 "the checks restart with the new virtual server" \
-  bash -c "tail -n +$since $LOG | grep -a 'Health checking 17 real server(s) of 6 virtual server(s)' >/dev/null"
-check "SIGHUP: the checkers take the new configuration and keep the 16 unchanged ones" \
-  bash -c "tail -n +$since $LOG | grep -a 'Health checking 17 real server(s) of 6 virtual server(s) with 17 checker(s), 16 kept' >/dev/null"
+  bash -c "tail -n +$since $LOG | grep -a 'Health checking 18 real server(s) of 7 virtual server(s)' >/dev/null"
+check "SIGHUP: the checkers take the new configuration and keep the 17 unchanged ones" \
+  bash -c "tail -n +$since $LOG | grep -a 'Health checking 18 real server(s) of 7 virtual server(s) with 18 checker(s), 17 kept' >/dev/null"
 sleep 3  # more than the first attempt of a checker that had started over would take
 check "a server that was DOWN stays DOWN across the reload (no new transition)" \
-  bash -c "! tail -n +$since $LOG | grep -a -- ':910[0-3]' | grep -a -- '-> \|Enabling' >/dev/null"
+  bash -c "! tail -n +$since $LOG | grep -a -- ':910[0-4]' | grep -a -- '-> \|Enabling' >/dev/null"
 cat >>"$WORK/r1.conf" <<EOF
 virtual_server 10.77.0.205 80 {
   protocol TCP
@@ -380,6 +393,8 @@ check "headers without end: bounded and refused" \
   logged "HTTP_GET \[$S\]:tcp:9101: /: headers longer than 65536 bytes"
 check "TLS handshake that never completes: timeout" \
   logged "SSL_GET \[$S\]:tcp:9102: /: timeout in the TLS handshake"
+check "TLS reset right after the handshake: DOWN, and the daemon lives" \
+  logged "SSL_GET \[$S\]:tcp:9104: /: .*-> DOWN"
 check "a body without end: timeout, not memory" \
   logged "HTTP_GET \[$S\]:tcp:9103: /: timeout waiting for the reply"
 rss=$(awk '/VmRSS/ {print $2}' /proc/"${DAEMON_PIDS[r1]}"/status)

@@ -9,6 +9,7 @@
 #include <getopt.h>
 #include <openssl/ssl.h>
 
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -44,6 +45,7 @@ void usage(std::FILE* out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::signal(SIGPIPE, SIG_IGN);  // a server closing mid-request is an error, not a kill
   static const option kLong[] = {{"use-ssl", no_argument, nullptr, 'S'},
                                  {"use-sni", no_argument, nullptr, 'I'},
                                  {"server", required_argument, nullptr, 's'},
