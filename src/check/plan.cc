@@ -75,13 +75,17 @@ std::optional<Micros> defaultDelayBeforeRetry(CheckerKind k) {
   }
 }
 
-std::string vsKey(const conf::VirtualServer& v, conf::L4Protocol proto) {
+}  // namespace
+
+std::string virtualServerKey(const conf::VirtualServer& v, conf::L4Protocol proto) {
   if (v.group)
     return fmt::format("[{}]:{}", *v.group, v.port.value_or(0));
   if (v.fwmark)
     return fmt::format("FWM {}", *v.fwmark);
   return trio(v.addr.value_or(IpAddress{}), proto, v.port.value_or(0));
 }
+
+namespace {
 
 std::optional<bool> alertDefault(const conf::GlobalDefs& g) {
   if (g.smtp_alert_checker)
@@ -122,8 +126,10 @@ Plan makePlan(const conf::Config& cfg) {
   const auto& g = cfg.global;
   for (const auto& v : cfg.virtual_servers) {
     VirtualServerSpec vs;
-    vs.protocol = v.protocol.value_or(conf::L4Protocol::kTcp);
-    vs.key = vsKey(v, vs.protocol);
+    // keepalived: an address service without `protocol` is UDP (check_data.c, logged as a
+    // config error; `vipd -t` warns).
+    vs.protocol = v.protocol.value_or(conf::L4Protocol::kUdp);
+    vs.key = virtualServerKey(v, vs.protocol);
     vs.quorum = v.quorum;
     vs.hysteresis = v.hysteresis;
     vs.omega = v.omega;

@@ -96,6 +96,8 @@ struct Plan {
 Plan makePlan(const conf::Config& cfg);
 
 std::string_view checkerName(conf::CheckerKind k);  // "HTTP_GET", "TCP_CHECK", ...
+// keepalived's FMT_VS: "[ADDR]:proto:PORT", "FWM N", "[GROUP]:PORT".
+std::string virtualServerKey(const conf::VirtualServer& v, conf::L4Protocol proto);
 // keepalived's "[ADDR]:proto:PORT".
 std::string trio(const IpAddress& a, conf::L4Protocol p, int port);
 

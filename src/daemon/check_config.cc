@@ -8,6 +8,7 @@
 #include "check/plan.h"
 #include "conf/config.h"
 #include "daemon/script_security.h"
+#include "lb/service.h"
 #include "probe/attempt.h"
 
 namespace vipd::daemon {
@@ -28,10 +29,8 @@ bool onlySecurityErrors(const Diagnostics& d) {
 void checkVirtualServers(const conf::Config& cfg, Diagnostics& d) {
   if (cfg.virtual_servers.empty())
     return;
-  // Said once, at the first virtual server: the checks run, the kernel is not told.
-  d.warning(cfg.virtual_servers.front().loc,
-            "virtual_server: real servers are health-checked and reported, but load-balancing "
-            "rules are not applied yet (vipd has no nftables/IPVS backend in this build)");
+  // What the nftables data plane cannot do as written is said at its virtual server.
+  lb::makeServices(cfg, d);
   const auto plan = check::makePlan(cfg);
   for (size_t vi = 0; vi < cfg.virtual_servers.size(); ++vi) {
     const auto& v = cfg.virtual_servers[vi];

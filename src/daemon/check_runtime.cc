@@ -83,6 +83,7 @@ CheckRuntime::~CheckRuntime() {
     loop_.post([this] {
       logStats();
       clear();
+      lb_.reset();  // the table goes with the daemon
       loop_.stop();
     });
     thread_.join();
@@ -223,11 +224,12 @@ void CheckRuntime::apply(std::shared_ptr<const conf::Config> cfg) {
     auto q = quorum.find(plan_.virtual_servers[i].key);
     health_->restoreQuorum(i, q == quorum.end() ? std::nullopt : std::optional<bool>(q->second));
   }
-  log::info(
-      "Health checking {} real server(s) of {} virtual server(s) with {} checker(s){}; load "
-      "balancing rules are not applied yet (no nftables/IPVS backend in this build)",
-      rs_count, plan_.virtual_servers.size(), slots_.size(),
-      kept.empty() ? "" : fmt::format(", {} kept from the running configuration", carried));
+  if (!lb_)
+    lb_ = std::make_unique<LbRuntime>();
+  lb_->apply(*cfg_, [this](size_t vs) { return lbHealth(vs); });
+  log::info("Health checking {} real server(s) of {} virtual server(s) with {} checker(s){}",
+            rs_count, plan_.virtual_servers.size(), slots_.size(),
+            kept.empty() ? "" : fmt::format(", {} kept from the running configuration", carried));
 }
 
 void CheckRuntime::logStats() {
@@ -402,7 +404,20 @@ void CheckRuntime::finish(Slot& s, const check::Result& r) {
     schedule(s, step.next);
 }
 
+lb::ServiceHealth CheckRuntime::lbHealth(size_t vs) const {
+  lb::ServiceHealth h;
+  h.quorum_up = health_->quorumUp(vs);
+  const size_t n = plan_.virtual_servers[vs].real_servers.size();
+  h.real_servers.reserve(n);
+  for (size_t rs = 0; rs < n; ++rs)
+    h.real_servers.push_back({health_->alive(vs, rs), health_->weight(vs, rs)});
+  return h;
+}
+
 void CheckRuntime::act(const std::vector<Change>& changes, const Slot& s, const check::Result& r) {
+  // The data plane hears of it first: the log lines and scripts below follow the kernel.
+  if (lb_ && !changes.empty() && changes.back().kind != Change::Kind::kChecker)
+    lb_->update(changes.back().id.vs, lbHealth(changes.back().id.vs));
   for (const auto& c : changes) {
     const auto& vs = plan_.virtual_servers[c.id.vs];
     const auto& rs = vs.real_servers[c.id.rs];

@@ -5,7 +5,8 @@
 // (src/probe for the network ones, scripts and files here), feeds the results to the pure
 // health engine (src/check/health.h), and acts on what changes: one log line per
 // transition with its reason, notify_up/notify_down, quorum_up/quorum_down, the LVS FIFO.
-// Until the load balancer lands (issue 14) nothing is written to the kernel.
+// Each change of a virtual server's pool goes to the load balancer (lb_runtime.h) on this
+// same thread.
 
 #include <openssl/ssl.h>
 
@@ -20,6 +21,7 @@
 #include "check/health.h"
 #include "check/plan.h"
 #include "conf/model.h"
+#include "daemon/lb_runtime.h"
 #include "daemon/script_runner.h"
 #include "io/loop.h"
 #include "io/timer_set.h"
@@ -77,6 +79,7 @@ class CheckRuntime {
   void finish(Slot& s, const check::Result& r);
   void act(const std::vector<check::Change>& changes, const Slot& s, const check::Result& r);
   void notify(const std::optional<conf::ScriptCommand>& script, const std::string& what);
+  lb::ServiceHealth lbHealth(size_t vs) const;
   void fifoLine(const std::string& line);
   void openFifo();
 
@@ -90,6 +93,7 @@ class CheckRuntime {
   std::shared_ptr<const conf::Config> cfg_;
   check::Plan plan_;
   std::unique_ptr<check::Health> health_;
+  std::unique_ptr<LbRuntime> lb_;
   std::vector<std::unique_ptr<Slot>> slots_;
   std::vector<std::unique_ptr<probe::Attempt>> finished_;  // destroyed on the next round
   std::unique_ptr<sys::FileWatch> files_;

@@ -8,8 +8,7 @@
 #include <string>
 
 #include "base/ip_address.h"
-
-struct nft_ctx;
+#include "sys/linux/nft.h"
 
 namespace vipd::sys {
 
@@ -25,9 +24,8 @@ class AcceptFilter {
   std::string unblock(const IpAddress& a);
 
  private:
-  std::string run(const std::string& commands);
   std::string ensureTable();
-  nft_ctx* ctx_ = nullptr;
+  Nft nft_;
   bool table_ = false;
 };
 

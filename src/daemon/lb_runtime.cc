@@ -1,0 +1,177 @@
+#include "daemon/lb_runtime.h"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <map>
+
+#include "base/log.h"
+#include "lb/nft_rules.h"
+
+namespace vipd::daemon {
+namespace {
+
+std::string backends(const lb::Pool& p) {
+  if (p.backends.empty())
+    return "none (new connections are refused)";
+  std::string out;
+  for (const auto& b : p.backends) {
+    if (!out.empty())
+      out += ", ";
+    out += b.addr.isV4() ? b.addr.str() : "[" + b.addr.str() + "]";
+    if (b.port)
+      out += fmt::format(":{}", b.port);
+    out += fmt::format(" weight {}", b.weight);
+  }
+  return out;
+}
+
+bool sysctlOn(const char* path) {
+  std::ifstream in(path);
+  int v = 0;
+  return in >> v && v != 0;
+}
+
+std::vector<lb::Persistent> persistent(const std::vector<std::optional<lb::ServiceSpec>>& specs,
+                                       const std::vector<uint32_t>& ids) {
+  std::vector<lb::Persistent> out;
+  for (size_t i = 0; i < specs.size(); ++i) {
+    if (specs[i] && specs[i]->persistence_s)
+      out.push_back({ids[i], &*specs[i]});
+  }
+  return out;
+}
+
+}  // namespace
+
+LbRuntime::~LbRuntime() {
+  if (table_)
+    nft_.run(lb::deleteTableCommand());
+}
+
+std::string LbRuntime::describe(const Live& l) const {
+  return fmt::format("VS {}: {}{}", l.spec.key, l.pool.sorry ? "sorry server " : "",
+                     backends(l.pool));
+}
+
+bool LbRuntime::write(const std::string& batch, const char* what) {
+  if (batch.empty())
+    return true;
+  ++counters_.batches;
+  auto err = nft_.run(batch);
+  if (err.empty())
+    return true;
+  ++counters_.failures;
+  log::error("load balancer: nftables refused the {} batch: {}", what, err);
+  return false;
+}
+
+void LbRuntime::apply(const conf::Config& cfg, const HealthOf& health) {
+  Diagnostics ignored;  // said by `vipd -t` and at load; the shell only acts
+  auto specs = lb::makeServices(cfg, ignored);
+  // What runs now, by key, to keep what did not change.
+  std::map<std::string, Live> old;
+  for (auto& l : live_) {
+    if (l)
+      old.emplace(l->spec.key, std::move(*l));
+  }
+  live_.assign(specs.size(), std::nullopt);
+  std::string head = table_ ? "" : lb::tableCommands();
+  // Persistence rules point at the services' maps: emptied first, written again last.
+  head += fmt::format("flush chain inet {} persist\n", lb::kTable);
+  std::string removals, additions;
+  size_t kept = 0, added = 0;
+  bool nat = false;
+  for (size_t i = 0; i < specs.size(); ++i) {
+    auto& s = specs[i];
+    if (!s.programmed)
+      continue;
+    nat = nat || s.method == lb::Method::kNat;
+    auto pool = lb::desiredPool(s, health(i));
+    auto it = old.find(s.key);
+    if (it != old.end() && it->second.spec == s) {
+      Live l = std::move(it->second);
+      old.erase(it);
+      if (l.pool != pool) {
+        additions += lb::updateService(l.id, l.spec, l.pool, pool);
+        l.pool = std::move(pool);
+      }
+      live_[i] = std::move(l);
+      ++kept;
+      continue;
+    }
+    if (it != old.end()) {
+      removals += lb::deleteService(it->second.id, it->second.spec, it->second.pool);
+      old.erase(it);
+    }
+    Live l{next_id_++, std::move(s), std::move(pool)};
+    additions += lb::createService(l.id, l.spec, l.pool);
+    log::info("load balancer: {}", describe(l));
+    live_[i] = std::move(l);
+    ++added;
+  }
+  for (auto& [key, l] : old) {
+    removals += lb::deleteService(l.id, l.spec, l.pool);
+    log::info("load balancer: VS {} removed", key);
+  }
+  std::vector<std::optional<lb::ServiceSpec>> kept_specs;
+  std::vector<uint32_t> ids;
+  for (const auto& l : live_) {
+    kept_specs.push_back(l ? std::optional(l->spec) : std::nullopt);
+    ids.push_back(l ? l->id : 0);
+  }
+  const std::string tail = lb::persistCommands(persistent(kept_specs, ids));
+  if (!table_)
+    nft_.run(lb::deleteTableCommand());  // a table left by a vipd that was killed
+  if (write(head + removals + additions + tail, "configuration")) {
+    table_ = true;
+  } else {
+    rebuild("the configuration batch was refused");
+  }
+  log::info(
+      "load balancer (nftables, table inet {}): {} virtual server(s) programmed, {} kept, "
+      "{} added, {} removed",
+      lb::kTable, kept + added, kept, added, old.size());
+  if (nat && !sysctlOn("/proc/sys/net/ipv4/ip_forward"))
+    log::warning(
+        "load balancer: lb_kind NAT needs forwarding (net.ipv4.ip_forward is 0): "
+        "connections are translated but not forwarded to the real servers");
+}
+
+void LbRuntime::update(size_t vs, const lb::ServiceHealth& h) {
+  if (vs >= live_.size() || !live_[vs])
+    return;
+  Live& l = *live_[vs];
+  auto pool = lb::desiredPool(l.spec, h);
+  if (pool == l.pool)
+    return;
+  ++counters_.pool_changes;
+  const std::string batch = lb::updateService(l.id, l.spec, l.pool, pool);
+  l.pool = std::move(pool);
+  log::info("load balancer: {}", describe(l));
+  if (!table_)
+    rebuild("the table is not in place");
+  else if (!write(batch, "update"))
+    rebuild("an update was refused");
+}
+
+// The kernel's table no longer matches what is known (a batch was refused, or someone
+// changed the table): it is written again from scratch, in one batch.
+void LbRuntime::rebuild(const char* why) {
+  ++counters_.rebuilds;
+  log::warning("load balancer: rewriting table inet {} ({})", lb::kTable, why);
+  nft_.run(lb::deleteTableCommand());
+  std::string batch = lb::tableCommands();
+  std::vector<std::optional<lb::ServiceSpec>> specs;
+  std::vector<uint32_t> ids;
+  for (const auto& l : live_) {
+    if (l)
+      batch += lb::createService(l->id, l->spec, l->pool);
+    specs.push_back(l ? std::optional(l->spec) : std::nullopt);
+    ids.push_back(l ? l->id : 0);
+  }
+  batch += lb::persistCommands(persistent(specs, ids));
+  table_ = write(batch, "rebuild");
+}
+
+}  // namespace vipd::daemon

@@ -1,0 +1,64 @@
+#pragma once
+// The load balancer's shell (docs/design/load-balancing.md): it keeps, per virtual server,
+// the spec and the pool last written, and turns each change of health or configuration
+// into one nftables batch that touches only the virtual servers that changed. It runs on
+// the checker thread, right where the verdicts are made: a verdict reaches the kernel
+// without crossing a thread. At start a table left by a killed vipd is replaced; on
+// destruction the table is removed.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "conf/model.h"
+#include "lb/pool.h"
+#include "lb/service.h"
+#include "sys/linux/nft.h"
+
+namespace vipd::daemon {
+
+struct LbCounters {
+  uint64_t batches = 0, failures = 0, rebuilds = 0, pool_changes = 0;
+};
+
+class LbRuntime {
+ public:
+  LbRuntime() = default;
+  ~LbRuntime();
+  LbRuntime(const LbRuntime&) = delete;
+  LbRuntime& operator=(const LbRuntime&) = delete;
+
+  // The health of virtual server `vs` (configuration index) now.
+  using HealthOf = std::function<lb::ServiceHealth(size_t vs)>;
+
+  // A configuration (start or reload): services whose spec is unchanged keep their chain,
+  // their persistence map and their pool; the others are replaced, added or removed, all in
+  // one batch.
+  void apply(const conf::Config& cfg, const HealthOf& health);
+  // Virtual server `vs`'s health changed: its pool is computed again and, if it differs,
+  // its chain is rewritten.
+  void update(size_t vs, const lb::ServiceHealth& h);
+
+  const LbCounters& counters() const { return counters_; }
+
+ private:
+  struct Live {
+    uint32_t id = 0;
+    lb::ServiceSpec spec;
+    lb::Pool pool;
+  };
+  bool write(const std::string& batch, const char* what);
+  void rebuild(const char* why);
+  std::string describe(const Live& l) const;
+
+  sys::Nft nft_;
+  bool table_ = false;
+  uint32_t next_id_ = 1;
+  std::vector<std::optional<Live>> live_;  // by virtual server index
+  LbCounters counters_;
+};
+
+}  // namespace vipd::daemon

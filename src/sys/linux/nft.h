@@ -1,0 +1,25 @@
+#pragma once
+// One libnftables context: nft command text in, one transaction out. Each call is one
+// batch: the kernel applies all of it or none of it.
+
+#include <string>
+
+struct nft_ctx;
+
+namespace vipd::sys {
+
+class Nft {
+ public:
+  Nft() = default;
+  ~Nft();
+  Nft(const Nft&) = delete;
+  Nft& operator=(const Nft&) = delete;
+
+  // "" on success, else nft's error text.
+  std::string run(const std::string& commands);
+
+ private:
+  nft_ctx* ctx_ = nullptr;
+};
+
+}  // namespace vipd::sys
