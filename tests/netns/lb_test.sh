@@ -12,163 +12,13 @@
 #   tests/netns/lb_test.sh VIPD
 VIPD=$(realpath "$1")
 source "$(dirname "$0")/lib.sh"
-CLIENT="/usr/bin/python3 $(dirname "$(realpath "$0")")/lb_client.py"
-VIP=10.77.0.10
-VIP6=fd00:77::10
-netns_lan 2
-segment 1 r1 r2
-for r in r1 r2; do
-  nsx $r sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
-  nsx $r ip addr add "fd00:78::${r#r}/64" dev eth1 nodad
-done
-chmod 711 "$WORK"
+source "$(dirname "$0")/lb_lib.sh"
+lb_topology
 
-SERVER_PIDS=()
-cleanup_servers() { for p in "${SERVER_PIDS[@]}"; do kill "$p" 2>/dev/null; done; }
-trap 'cleanup_servers; cleanup' EXIT
-
-# real_server NAME N: a namespace on br1 at 10.78.0.N / fd00:78::N, routing through the
-# inside VIP, serving /name, /health and /big on 8080 (IPv4 and IPv6) and DNS on 53.
-real_server() {
-  local name=$1 n=$2
-  new_ns "$name"
-  ip link add eth0 netns "$P-$name" type veth peer name "p1-$name" netns "$P-sw"
-  nsx sw ip link set "p1-$name" master br1 up
-  nsx "$name" ip link set eth0 up
-  nsx "$name" ip addr add "10.78.0.$n/24" dev eth0
-  nsx "$name" ip addr add "fd00:78::$n/64" dev eth0 nodad
-  nsx "$name" ip route add default via 10.78.0.254
-  nsx "$name" ip -6 route add default via fd00:78::254
-  mkdir -p "$WORK/www-$name"
-  echo "$name" >"$WORK/www-$name/name"
-  echo ok >"$WORK/www-$name/health"
-  head -c 4000000 /dev/zero >"$WORK/www-$name/big"
-  ip netns exec "$P-$name" python3 -m http.server 8080 --bind :: --directory "$WORK/www-$name" \
-    >>"$WORK/http-$name.log" 2>&1 &
-  SERVER_PIDS+=($!)
-  ip netns exec "$P-$name" dnsmasq -k --conf-file=/dev/null --no-resolv --no-hosts --port=53 \
-    --listen-address="10.78.0.$n" --bind-interfaces --address="/svc.test/10.9.9.$n" \
-    --pid-file="$WORK/dnsmasq-$name.pid" >>"$WORK/dns-$name.log" 2>&1 &
-  SERVER_PIDS+=($!)
-}
-real_server s1 11
-real_server s2 12
-real_server s3 13
-real_server s9 99
-for s in s1 s2 s3 s9; do
-  wait_for 5 "$s serves" nsx $s curl -sf -m 1 -o /dev/null "http://127.0.0.1:8080/name"
-done
-
-# ---------------------------------------------------------------- the directors
-check_block() {  # the HTTP check every real server of the web services carries
-  echo "HTTP_GET {
-      url {
-        path /health
-        status_code 200
-      }
-      connect_timeout 1
-      retry 1
-      delay_before_retry 0.2
-    }"
-}
-director_conf() {  # director_conf NAME PRIORITY
-  cat >"$WORK/$1.conf" <<CONF
-global_defs {
-  router_id $1
-  vrrp_version 3
-}
-vrrp_sync_group G {
-  group {
-    OUT
-    IN
-  }
-}
-vrrp_instance OUT {
-  interface eth0
-  virtual_router_id 10
-  priority $2
-  advert_int 0.1
-  virtual_ipaddress {
-    $VIP/24
-  }
-  virtual_ipaddress_excluded {
-    $VIP6/64
-  }
-}
-vrrp_instance IN {
-  interface eth1
-  virtual_router_id 11
-  priority $2
-  advert_int 0.1
-  virtual_ipaddress {
-    10.78.0.254/24
-  }
-  virtual_ipaddress_excluded {
-    fd00:78::254/64
-  }
-}
-virtual_server $VIP 80 {
-  delay_loop 0.3
-  lb_algo wrr
-  lb_kind NAT
-  protocol TCP
-  sorry_server 10.78.0.99 8080
-  real_server 10.78.0.11 8080 {
-    weight 1
-    $(check_block)
-  }
-  real_server 10.78.0.12 8080 {
-    weight 2
-    $(check_block)
-  }
-  real_server 10.78.0.13 8080 {
-    weight 3
-    $(check_block)
-  }
-}
-virtual_server $VIP 81 {
-  delay_loop 0.3
-  lb_algo rr
-  lb_kind NAT
-  protocol TCP
-  persistence_timeout 60
-  real_server 10.78.0.11 8080 {
-  }
-  real_server 10.78.0.12 8080 {
-  }
-  real_server 10.78.0.13 8080 {
-  }
-}
-virtual_server $VIP 53 {
-  lb_algo rr
-  lb_kind NAT
-  protocol UDP
-  real_server 10.78.0.11 53 {
-  }
-  real_server 10.78.0.12 53 {
-  }
-  real_server 10.78.0.13 53 {
-  }
-}
-virtual_server $VIP6 80 {
-  delay_loop 0.3
-  lb_algo rr
-  lb_kind NAT
-  protocol TCP
-  real_server fd00:78::11 8080 {
-    $(check_block)
-  }
-  real_server fd00:78::12 8080 {
-    $(check_block)
-  }
-}
-CONF
-  echo "$WORK/$1.conf"
-}
 start_vipd r1 "$(director_conf r1 150)"
 start_vipd r2 "$(director_conf r2 100)"
 wait_for 5 "r1 holds the outside VIP" has_addr r1 $VIP || { fail=$((fail + 1)); finish; exit 1; }
-wait_for 5 "r1 holds the inside VIP" bash -c "nsx() { ip netns exec $P-\$1 \"\${@:2}\"; }; nsx r1 ip -o addr show dev eth1 | grep -w 10.78.0.254 >/dev/null"
+wait_for 5 "r1 holds the inside VIP" bash -c "ip -n $P-r1 -o addr show dev eth1 | grep -w 10.78.0.254"
 for r in r1 r2; do
   wait_for 5 "$r wrote its table" bash -c "ip netns exec $P-$r nft list table inet vipd_lb >/dev/null 2>&1"
 done
@@ -176,11 +26,6 @@ check "both directors hold the rules (traffic goes where the VIP is)" \
   bash -c "ip netns exec $P-r2 nft list chain inet vipd_lb nat_pre >/dev/null"
 
 # ---------------------------------------------------------------- the split
-split() { nsx c $CLIENT split "$@"; }
-share() {  # share JSON NAME: NAME's count
-  /usr/bin/python3 -c "import json,sys; print(json.loads(sys.argv[1]).get(sys.argv[2], 0))" "$1" "$2"
-}
-all_three() { local j; j=$(split $VIP 80 30); [ "$(share "$j" s1)" -gt 0 ] && [ "$(share "$j" s2)" -gt 0 ] && [ "$(share "$j" s3)" -gt 0 ]; }
 wait_for 10 "all three real servers answer through the VIP" all_three
 j=$(split $VIP 80 1000)
 echo "     1000 connections, weights 1:2:3 -> $j"
@@ -199,31 +44,28 @@ nsx c curl -s -m 60 --limit-rate 400k -o "$WORK/big.out" -w '%{http_code}' \
   "http://$VIP:80/big" >"$WORK/big.code" 2>&1 &
 DL=$!
 sleep 0.3
-no_s2() { local j; j=$(split $VIP 80 12); [ "$(share "$j" s2)" -eq 0 ] && [ "$(share "$j" error)" -eq 0 ]; }
-has_s2() { local j; j=$(split $VIP 80 12); [ "$(share "$j" s2)" -gt 0 ]; }
 t0=$(now_ms)
 rm "$WORK/www-s2/health"
 # delay_loop x (retry + 1) + connect_timeout = 0.3 x 2 + 1 = 1.6 s; the test allows 1 s more
 # for the client's own polling.
-wait_for 3 "s2 leaves the pool" no_s2
+wait_for 3 "s2 leaves the pool" never_serves s2
 left=$(( $(now_ms) - t0 ))
 down_log=$(log_ms "$WORK/r1.log" "load balancer: VS \[$VIP\]:tcp:80: 10.78.0.11:8080 weight 1, 10.78.0.13" "$t0")
 echo "     s2 failed: out of the pool after $(( down_log - t0 )) ms (rule), no connection to it after ${left} ms (bound 1600 ms)"
 check "a failing real server gets no new connection within the bound" [ "$(( down_log - t0 ))" -le 1600 ]
 check "the log names the failing check" grep -q "HTTP_GET \[10.78.0.12\]:tcp:8080: /health: status 404" "$WORK/r1.log"
 echo ok >"$WORK/www-s2/health"
-wait_for 3 "s2 comes back" has_s2
-check "s2 is back in the pool" has_s2
+wait_for 3 "s2 comes back" serves s2
+check "s2 is back in the pool" serves s2
 
 # ---------------------------------------------------------------- quorum and sorry server
 for s in s1 s2 s3; do rm "$WORK/www-$s/health"; done
-only_sorry() { local j; j=$(split $VIP 80 6); [ "$(share "$j" s9)" -eq 6 ]; }
 wait_for 4 "every real server down: the sorry server answers" only_sorry
 check "quorum lost: the sorry server takes every connection" only_sorry
 check "quorum lost is logged" grep -q "Lost quorum" "$WORK/r1.log"
 for s in s1 s2 s3; do echo ok >"$WORK/www-$s/health"; done
 wait_for 4 "the real servers are back" all_three
-check "quorum back: the sorry server is out" bash -c "[ \"\$(nsx() { ip netns exec $P-c \"\${@:2}\"; }; nsx c $CLIENT split $VIP 80 12 | grep -c s9)\" -eq 0 ]"
+check "quorum back: the sorry server is out" never_serves s9
 
 # A reload in the middle (SIGHUP; one real server's weight changed): every other real
 # server keeps its state, and the download goes on.
