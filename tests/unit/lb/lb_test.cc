@@ -20,7 +20,9 @@ std::vector<ServiceSpec> servicesOf(const std::string& text, Diagnostics& d) {
   return makeServices(r.config, d);
 }
 
-IpAddress ip(const char* s) { return *IpAddress::parse(s); }
+IpAddress ip(const char* s) {
+  return *IpAddress::parse(s);
+}
 
 std::vector<Backend> backends(std::vector<int64_t> weights) {
   std::vector<Backend> b;
@@ -97,9 +99,10 @@ TEST(Slots, MaglevIsBalancedAndMovesFewFlows) {
     moved += t9[i] != before;
   }
   const double pct = 100.0 * static_cast<double>(moved) / static_cast<double>(others);
-  std::printf("maglev %zu slots, 1 of 10 backends removed: %.2f%% of the other backends' "
-              "flows move (%zu of %zu slots)\n",
-              kMaglevSize, pct, moved, others);
+  std::printf(
+      "maglev %zu slots, 1 of 10 backends removed: %.2f%% of the other backends' "
+      "flows move (%zu of %zu slots)\n",
+      kMaglevSize, pct, moved, others);
   EXPECT_LT(pct, 5.0);
   // Two directors build the same table.
   EXPECT_EQ(maglevTable(ten), t10);

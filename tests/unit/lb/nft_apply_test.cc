@@ -14,7 +14,9 @@
 namespace vipd::lb {
 namespace {
 
-IpAddress ip(const char* s) { return *IpAddress::parse(s); }
+IpAddress ip(const char* s) {
+  return *IpAddress::parse(s);
+}
 
 class NftApply : public ::testing::Test {
  protected:
@@ -62,10 +64,9 @@ TEST_F(NftApply, EveryFormTheWriterUses) {
               three.backends.push_back({a, rs_port, k});
             }
             one.backends = {three.backends[1]};
-            const std::string what = std::string(v4 ? "ipv4 " : "ipv6 ") + algo +
-                                     (persistent ? " persistent" : "") + " front " +
-                                     std::to_string(front_kind) + " rs port " +
-                                     std::to_string(rs_port);
+            const std::string what =
+                std::string(v4 ? "ipv4 " : "ipv6 ") + algo + (persistent ? " persistent" : "") +
+                " front " + std::to_string(front_kind) + " rs port " + std::to_string(rs_port);
             ASSERT_EQ(nft.run(createService(id, s, three)), "") << what;
             ASSERT_EQ(nft.run(updateService(id, s, three, one)), "") << what;
             ASSERT_EQ(nft.run(updateService(id, s, one, Pool{})), "") << what;
