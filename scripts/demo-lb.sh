@@ -3,7 +3,8 @@
 # two vipd directors (a VRRP sync group) to three real servers with HTTP health checks and a
 # sorry server, all through nftables rules vipd writes. Shown: the split of new connections
 # by weight; a server failing its check leaves and comes back; all fail and the sorry server
-# answers; the master director dies and the backup carries on. Everything created is
+# answers; the master director dies and the backup carries on. A second virtual server
+# uses direct routing (lb_kind DR). Everything created is
 # removed afterwards, also on Ctrl-C. scripts/demo.sh runs it after the VRRP demo.
 #   scripts/demo-lb.sh [--no-setup]
 set -euo pipefail
@@ -42,6 +43,12 @@ ip netns exec "$P-r1" nft list chain inet vipd_lb vs_1 | grep dnat | sed 's/^\s*
 echo
 bold "== The split follows the weights"
 requests 600
+
+echo
+bold "== Direct routing: $VIP:8080 (lb_kind DR) on d1, d2, with the VIP on their loopback"
+echo "  r1 hands each packet unchanged to a real server's MAC; the answers go straight to c:"
+j=$(split $VIP 8080 20)
+echo "  20 new connections to $VIP:8080 -> $j"
 
 echo
 bold "== s2's health check starts failing (its /health is removed)"

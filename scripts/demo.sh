@@ -103,3 +103,7 @@ echo
 bold "== Cleaning up (namespaces $P-*)"
 stop_daemon r2 TERM
 stop_daemon r3 TERM
+
+echo
+bold "== The load-balancing half (scripts/demo-lb.sh)"
+scripts/demo-lb.sh --no-setup

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <fstream>
 #include <map>
 
@@ -81,12 +82,13 @@ void LbRuntime::apply(const conf::Config& cfg, const HealthOf& health) {
   head += fmt::format("flush chain inet {} persist\n", lb::kTable);
   std::string removals, additions;
   size_t kept = 0, added = 0;
-  bool nat = false;
+  bool nat = false, dr = false;
   for (size_t i = 0; i < specs.size(); ++i) {
     auto& s = specs[i];
     if (!s.programmed)
       continue;
     nat = nat || s.method == lb::Method::kNat;
+    dr = dr || s.method == lb::Method::kDr;
     auto pool = lb::desiredPool(s, health(i));
     auto it = old.find(s.key);
     if (it != old.end() && it->second.spec == s) {
@@ -129,9 +131,10 @@ void LbRuntime::apply(const conf::Config& cfg, const HealthOf& health) {
     rebuild("the configuration batch was refused");
   }
   log::info(
-      "load balancer (nftables, table inet {}): {} virtual server(s) programmed, {} kept, "
+      "load balancer (nftables, table inet {}{}): {} virtual server(s) programmed, {} kept, "
       "{} added, {} removed",
-      lb::kTable, kept + added, kept, added, old.size());
+      lb::kTable, dr ? fmt::format(", ip/ip6 {} for DR", lb::kDrTable) : "", kept + added, kept,
+      added, old.size());
   if (nat && !sysctlOn("/proc/sys/net/ipv4/ip_forward"))
     log::warning(
         "load balancer: lb_kind NAT needs forwarding (net.ipv4.ip_forward is 0): "
@@ -145,21 +148,28 @@ void LbRuntime::update(size_t vs, const lb::ServiceHealth& h) {
   auto pool = lb::desiredPool(l.spec, h);
   if (pool == l.pool)
     return;
+  const auto verdict = std::chrono::steady_clock::now();
   ++counters_.pool_changes;
   const std::string batch = lb::updateService(l.id, l.spec, l.pool, pool);
   l.pool = std::move(pool);
-  log::info("load balancer: {}", describe(l));
   if (!table_)
     rebuild("the table is not in place");
   else if (!write(batch, "update"))
     rebuild("an update was refused");
+  // Logged after the commit: the line says the kernel has it, and how long that took
+  // (bench/lb.sh reads these).
+  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                      std::chrono::steady_clock::now() - verdict)
+                      .count();
+  log::info("load balancer: {} (in the kernel {} us after the verdict)", describe(l), us);
 }
 
 // The kernel's table no longer matches what is known (a batch was refused, or someone
 // changed the table): it is written again from scratch, in one batch.
 void LbRuntime::rebuild(const char* why) {
   ++counters_.rebuilds;
-  log::warning("load balancer: rewriting table inet {} ({})", lb::kTable, why);
+  log::warning("load balancer: rewriting tables inet {} and ip/ip6 {} ({})", lb::kTable,
+               lb::kDrTable, why);
   nft_.run(lb::deleteTableCommand());
   std::string batch = lb::tableCommands();
   std::vector<std::optional<lb::ServiceSpec>> specs;

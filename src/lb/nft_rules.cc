@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <tuple>
+
 #include "lb/slots.h"
 
 namespace vipd::lb {
@@ -24,6 +26,13 @@ bool v4(const ServiceSpec& s) {
 const char* ipWord(const ServiceSpec& s) {
   return v4(s) ? "ip" : "ip6";
 }
+bool dr(const ServiceSpec& s) {
+  return s.method == Method::kDr;
+}
+// The table a service's rules live in: "inet vipd_lb" (NAT) or "ip vipd_dr" / "ip6 vipd_dr".
+std::string tableOf(const ServiceSpec& s) {
+  return dr(s) ? fmt::format("{} {}", ipWord(s), kDrTable) : fmt::format("inet {}", kTable);
+}
 
 // The dispatch map a front end belongs to, and its key.
 struct Dispatch {
@@ -45,7 +54,7 @@ std::string dispatchElements(const char* verb, const char* prefix, const Service
   std::string out;
   for (const auto& f : s.fronts) {
     const auto d = dispatchOf(s, f);
-    out += fmt::format("{} element inet {} {}_{} {{ {}{} }}\n", verb, kTable, prefix, d.map, d.key,
+    out += fmt::format("{} element {} {}_{} {{ {}{} }}\n", verb, tableOf(s), prefix, d.map, d.key,
                        verdict.empty() ? "" : " : " + verdict);
   }
   return out;
@@ -97,7 +106,7 @@ std::string clientKey(const ServiceSpec& s) {
 // IPv6 persistence stores the backend's address only (nft 1.0.6 cannot update a map whose
 // value is an IPv6 address with a port), so it needs one port for every backend.
 bool persistentHere(const ServiceSpec& s) {
-  if (!s.persistence_s)
+  if (!s.persistence_s || dr(s))
     return false;
   if (v4(s))
     return true;
@@ -192,60 +201,198 @@ std::string tableCommands() {
         "add rule inet {0} {1} ct state new ct status dnat jump persist\n",
         kTable, chain, hook);
   }
+  // Direct routing has a table per family (nft's dup is per family), hooked after mangle
+  // (-150, where fwmarks are set) and before NAT.
+  for (const auto& [fam, n, addr] :
+       {std::tuple{"ip", "4", "ipv4_addr"}, std::tuple{"ip6", "6", "ipv6_addr"}}) {
+    out += fmt::format(
+        "add table {0} {1}\n"
+        "add map {0} {1} svc_{2} {{ type {3} . inet_proto . inet_service : verdict; }}\n"
+        "add map {0} {1} svc_{2}a {{ type {3} . inet_proto : verdict; }}\n"
+        "add map {0} {1} svc_{2}m {{ type mark : verdict; }}\n"
+        "add chain {0} {1} pre {{ type filter hook prerouting priority -140; policy accept; }}\n"
+        "add rule {0} {1} pre {0} daddr . meta l4proto . th dport vmap @svc_{2}\n"
+        "add rule {0} {1} pre {0} daddr . meta l4proto vmap @svc_{2}a\n"
+        "add rule {0} {1} pre meta mark != 0 meta mark vmap @svc_{2}m\n",
+        fam, kDrTable, n, addr);
+  }
   return out;
 }
 
+// `add` first: a delete of a missing table would fail the whole batch.
 std::string deleteTableCommand() {
-  return fmt::format("delete table inet {}\n", kTable);
+  return fmt::format(
+      "add table inet {0}\ndelete table inet {0}\n"
+      "add table ip {1}\ndelete table ip {1}\nadd table ip6 {1}\ndelete table ip6 {1}\n",
+      kTable, kDrTable);
 }
 
-std::string schedulerRule(const ServiceSpec& s, const Pool& p) {
-  const bool with_port = !portless(p);
-  const std::string head = l4Guard(s, with_port) + fmt::format("dnat {} to ", ipWord(s));
-  if (p.backends.size() == 1 || s.sched.sched == Sched::kFo) {
-    const auto& b = p.backends[p.backends.size() == 1 ? 0 : failoverChoice(p.backends)];
-    return head + target(s, b, false, with_port);
-  }
+namespace {
+
+// How a new connection picks a backend: a selector expression (numgen or jhash) indexing a
+// slot table, or, with one backend (or fo), that backend outright.
+struct Pick {
+  std::string selector;  // "" : `only`
   std::vector<uint32_t> slots;
-  std::string selector;
+  uint32_t only = 0;
+};
+
+Pick pick(const ServiceSpec& s, const Pool& p) {
+  Pick out;
+  if (p.backends.size() == 1 || s.sched.sched == Sched::kFo) {
+    out.only = p.backends.size() == 1 ? 0 : failoverChoice(p.backends);
+    return out;
+  }
   const std::string src =
       fmt::format("{} saddr{}", ipWord(s), s.sched.hash_port ? " . th sport" : "");
   switch (s.sched.sched) {
     case Sched::kRr:
       for (uint32_t i = 0; i < p.backends.size(); ++i)
-        slots.push_back(i);
-      selector = fmt::format("numgen inc mod {}", slots.size());
+        out.slots.push_back(i);
+      out.selector = fmt::format("numgen inc mod {}", out.slots.size());
       break;
     case Sched::kWrr:
-      slots = wrrSequence(p.backends);
-      selector = fmt::format("numgen inc mod {}", slots.size());
+      out.slots = wrrSequence(p.backends);
+      out.selector = fmt::format("numgen inc mod {}", out.slots.size());
       break;
     case Sched::kSh:
-      slots = hashBuckets(p.backends);
-      selector = fmt::format("jhash {} mod {} seed 0x5eed", src, slots.size());
+      out.slots = hashBuckets(p.backends);
+      out.selector = fmt::format("jhash {} mod {} seed 0x5eed", src, out.slots.size());
       break;
     case Sched::kDh:
-      slots = hashBuckets(p.backends);
-      selector = fmt::format("jhash {} daddr mod {} seed 0x5eed", ipWord(s), slots.size());
+      out.slots = hashBuckets(p.backends);
+      out.selector = fmt::format("jhash {} daddr mod {} seed 0x5eed", ipWord(s), out.slots.size());
       break;
     case Sched::kMh:
-      slots = maglevTable(p.backends);
-      selector = fmt::format("jhash {} mod {} seed 0x5eed", src, slots.size());
+      out.slots = maglevTable(p.backends);
+      out.selector = fmt::format("jhash {} mod {} seed 0x5eed", src, out.slots.size());
       break;
     case Sched::kFo:
       break;  // handled above
   }
+  return out;
+}
+
+// "numgen inc mod 3 map { 0 : A, 1-2 : B }", or "A" alone.
+template <typename Value>
+std::string pickExpression(const ServiceSpec& s, const Pool& p, Value value) {
+  const Pick k = pick(s, p);
+  if (k.selector.empty())
+    return value(p.backends[k.only]);
   std::string elems;
-  for (const auto& r : slotRanges(slots)) {
+  for (const auto& r : slotRanges(k.slots)) {
     if (!elems.empty())
       elems += ", ";
     elems += r.first == r.last ? fmt::format("{}", r.first) : fmt::format("{}-{}", r.first, r.last);
-    elems += " : " + target(s, p.backends[r.backend], true, with_port);
+    elems += " : " + value(p.backends[r.backend]);
   }
-  return head + selector + " map { " + elems + " }";
+  return k.selector + " map { " + elems + " }";
 }
 
+}  // namespace
+
+std::string schedulerRule(const ServiceSpec& s, const Pool& p) {
+  const bool with_port = !portless(p);
+  const std::string head = l4Guard(s, with_port) + fmt::format("dnat {} to ", ipWord(s));
+  if (pick(s, p).selector.empty())
+    return head +
+           pickExpression(s, p, [&](const Backend& b) { return target(s, b, false, with_port); });
+  return head +
+         pickExpression(s, p, [&](const Backend& b) { return target(s, b, true, with_port); });
+}
+
+namespace {
+
+// Direct routing (lb_kind DR). IPVS sends the client's packet unchanged to the real
+// server's MAC, found by a route lookup to the real server (ip_vs_xmit.c, ip_vs_dr_xmit);
+// `dup to <real server>` does the same (the kernel routes the copy with the real server
+// as next hop and its neighbour table gives the MAC), and the original is dropped. The
+// director sees one direction only, so conntrack cannot hold the flow: each flow's backend
+// is recorded in f_N (client address . port -> backend index; with persistence, the
+// client's address at the granularity), refreshed by each packet. be_N maps the index of
+// every configured server to its address and never changes while the service lives, so a
+// flow keeps its backend through any pool change, as conntrack keeps a NAT connection's.
+
+uint32_t drIndex(const ServiceSpec& s, const Pool& p, const Backend& b) {
+  if (p.sorry)
+    return static_cast<uint32_t>(s.real_servers.size()) + 1;
+  for (size_t i = 0; i < s.real_servers.size(); ++i) {
+    if (s.real_servers[i].addr == b.addr && s.real_servers[i].port == b.port)
+      return static_cast<uint32_t>(i) + 1;
+  }
+  return 0;  // not reached: a pool holds configured servers only
+}
+
+// IPv6 records the client's address only, so all of a client's connections share one
+// backend while it is active: nft 1.0.6 aborts (libnftables assertion) on a map update
+// whose key is an IPv6 address . port, and crashes listing a map keyed by a hash.
+std::string drKey(const ServiceSpec& s) {
+  if (s.persistence_s || !v4(s))
+    return clientKey(s);
+  return "ip saddr . th sport";
+}
+
+// IPVS's idle timeouts: 900 s for an established TCP connection, 300 s for UDP.
+uint32_t drFlowTimeout(const ServiceSpec& s) {
+  if (s.persistence_s)
+    return *s.persistence_s;
+  return s.protocol == conf::L4Protocol::kUdp ? 300 : 900;
+}
+
+std::string drMaps(uint32_t id, const ServiceSpec& s) {
+  const char* addr = v4(s) ? "ipv4_addr" : "ipv6_addr";
+  std::string elems;
+  auto add = [&](size_t index, const IpAddress& a) {
+    elems += fmt::format("{}{} : {}", elems.empty() ? "" : ", ", index, a.str());
+  };
+  for (size_t i = 0; i < s.real_servers.size(); ++i)
+    add(i + 1, s.real_servers[i].addr);
+  if (s.sorry)
+    add(s.real_servers.size() + 1, s.sorry->addr);
+  std::string out = fmt::format("add map {} be_{} {{ type mark : {}; {}}}\n", tableOf(s), id, addr,
+                                elems.empty() ? "" : "elements = { " + elems + " }; ");
+  const bool per_flow = !s.persistence_s && v4(s);
+  const std::string type = fmt::format("type {}{} : mark", addr, per_flow ? " . inet_service" : "");
+  out +=
+      fmt::format("add map {} f_{} {{ {}; flags dynamic,timeout; timeout {}s; size 1048576; }}\n",
+                  tableOf(s), id, type, drFlowTimeout(s));
+  return out;
+}
+
+std::string drRules(uint32_t id, const ServiceSpec& s, const Pool& p) {
+  const std::string t = tableOf(s), key = drKey(s);
+  const std::string send = fmt::format("dup to meta mark map @be_{} drop", id);
+  std::string out = fmt::format(
+      "add rule {0} vs_{1} meta mark set {2} map @f_{1} dup to meta mark map @be_{1} update "
+      "@f_{1} {{ {2} : meta mark }} drop\n",
+      t, id, key);
+  if (p.backends.empty())
+    return out + fmt::format("add rule {} vs_{} reject\n", t, id);
+  const std::string choose =
+      pickExpression(s, p, [&](const Backend& b) { return std::to_string(drIndex(s, p, b)); });
+  return out + fmt::format(
+                   "add rule {0} vs_{1} meta mark set {2} update @f_{1} {{ {3} : meta "
+                   "mark }} {4}\n",
+                   t, id, choose, key, send);
+}
+
+bool backendLeft(const Pool& before, const Pool& after) {
+  for (const auto& b : before.backends) {
+    bool still = false;
+    for (const auto& a : after.backends)
+      still = still || (a.addr == b.addr && a.port == b.port);
+    if (!still)
+      return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 std::string createService(uint32_t id, const ServiceSpec& s, const Pool& p) {
+  if (dr(s))
+    return fmt::format("add chain {} vs_{}\n", tableOf(s), id) + drMaps(id, s) + drRules(id, s, p) +
+           dispatchElements("add", "svc", s, fmt::format("jump vs_{}", id));
   std::string out = fmt::format("add chain inet {} vs_{}\n", kTable, id);
   if (persistentHere(s))
     out += persistMapDecl(id, s);
@@ -258,6 +405,14 @@ std::string createService(uint32_t id, const ServiceSpec& s, const Pool& p) {
 
 std::string updateService(uint32_t id, const ServiceSpec& s, const Pool& before,
                           const Pool& after) {
+  if (dr(s)) {
+    std::string out = fmt::format("flush chain {} vs_{}\n", tableOf(s), id) + drRules(id, s, after);
+    // A persistent client pinned to a backend that left is scheduled afresh (the whole
+    // map is emptied: nft cannot delete elements by value).
+    if (s.persistence_s && backendLeft(before, after))
+      out += fmt::format("flush map {} f_{}\n", tableOf(s), id);
+    return out;
+  }
   std::string out = fmt::format("flush chain inet {} vs_{}\n", kTable, id);
   out += chainRules(id, s, after);
   if (before.backends.empty() != after.backends.empty())
@@ -265,21 +420,16 @@ std::string updateService(uint32_t id, const ServiceSpec& s, const Pool& before,
                             after.backends.empty() ? "jump reject_new" : "");
   // A client pinned to a backend that left is scheduled afresh on its next connection.
   // (The whole map is emptied: nft cannot delete elements by value.)
-  if (persistentHere(s)) {
-    bool left = false;
-    for (const auto& b : before.backends) {
-      bool still = false;
-      for (const auto& a : after.backends)
-        still = still || (a.addr == b.addr && a.port == b.port);
-      left = left || !still;
-    }
-    if (left)
-      out += fmt::format("flush map inet {} p_{}\n", kTable, id);
-  }
+  if (persistentHere(s) && backendLeft(before, after))
+    out += fmt::format("flush map inet {} p_{}\n", kTable, id);
   return out;
 }
 
 std::string deleteService(uint32_t id, const ServiceSpec& s, const Pool& last) {
+  if (dr(s))
+    return dispatchElements("delete", "svc", s, "") +
+           fmt::format("delete chain {0} vs_{1}\ndelete map {0} be_{1}\ndelete map {0} f_{1}\n",
+                       tableOf(s), id);
   std::string out = dispatchElements("delete", "svc", s, "");
   if (last.backends.empty())
     out += dispatchElements("delete", "gate", s, "");

@@ -12,6 +12,10 @@
 //   - persist (filter, just after NAT): a persistent service records client -> backend in
 //     its map `p_N` (timeout = persistence_timeout, refreshed by each new connection);
 //     `vs_N` looks there first.
+//
+// Tables `ip vipd_dr` / `ip6 vipd_dr` (filter, prerouting -140), for lb_kind DR: the packet
+// is sent unchanged to the real server with `dup to` and the original dropped; f_N records
+// each flow's backend (the director sees one direction only; conntrack cannot).
 // Every change is one batch (one nft transaction): a packet sees the old or the new rules.
 
 #include <cstdint>
@@ -24,6 +28,8 @@
 namespace vipd::lb {
 
 inline constexpr const char* kTable = "vipd_lb";
+// Direct routing's tables, `ip vipd_dr` and `ip6 vipd_dr`.
+inline constexpr const char* kDrTable = "vipd_dr";
 
 // The table with its hook chains and dispatch maps (after a delete of any old one).
 std::string tableCommands();

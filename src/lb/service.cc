@@ -289,10 +289,17 @@ std::vector<ServiceSpec> makeServices(const conf::Config& cfg, Diagnostics& d) {
               "ipip); use NAT or DR, or IPVS where the kernel has it");
       s.programmed = false;
     } else if (s.method == Method::kDr) {
-      d.warning(v.loc,
-                "lb_kind DR: not implemented on the nftables data plane yet; no rule is "
-                "written for this virtual server");
-      s.programmed = false;
+      // The packet reaches the real server unchanged: its port cannot differ (IPVS ignores it too).
+      for (const auto& r : s.real_servers) {
+        for (const auto& f : s.fronts) {
+          if (f.addr && f.port != 0 && r.port != 0 && r.port != f.port) {
+            d.warning(v.loc, fmt::format("lb_kind DR keeps the destination port: real server "
+                                         "{} gets connections on port {}, not {}",
+                                         r.addr.str(), f.port, r.port));
+            break;
+          }
+        }
+      }
     }
     out.push_back(std::move(s));
   }

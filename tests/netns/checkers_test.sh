@@ -248,8 +248,8 @@ echo "== vipd -t on the checkers' config"
 "$VIPD" -t -f "$WORK/r1.conf" >"$WORK/t.out" 2>&1
 rc=$?
 check "vipd -t accepts it (exit 0)" [ $rc -eq 0 ]
-check "vipd -t says the load-balancing rules are not applied yet" \
-  grep -q "load-balancing rules are not applied yet" "$WORK/t.out"
+check "vipd -t names the line where keepalived's default wlc becomes wrr on nftables" \
+  grep -q "r1.conf:[0-9]*:1: warning: lb_algo wlc (keepalived's default)" "$WORK/t.out"
 
 LOG=$WORK/r1.log
 nsx r1 sh -c "cat $WORK/lvs.fifo >$WORK/fifo.out" 2>/dev/null &
@@ -397,8 +397,10 @@ check "TLS reset right after the handshake: DOWN, and the daemon lives" \
   logged "SSL_GET \[$S\]:tcp:9104: /: .*-> DOWN"
 check "a body without end: timeout, not memory" \
   logged "HTTP_GET \[$S\]:tcp:9103: /: timeout waiting for the reply"
+# An unbounded reader would take gigabytes by now (the endless body streams at veth speed).
+# The bound is ASan's: its quarantine keeps up to 256 MB of freed memory resident.
 rss=$(awk '/VmRSS/ {print $2}' /proc/"${DAEMON_PIDS[r1]}"/status)
-check "the daemon's memory stays bounded (RSS ${rss} kB < 200 MB)" [ "${rss:-999999}" -lt 204800 ]
+check "the daemon's memory stays bounded (RSS ${rss} kB < 320 MB)" [ "${rss:-999999}" -lt 327680 ]
 
 echo "== stop"
 stop_daemon r1 TERM

@@ -3,6 +3,8 @@
 #   client c --br0-- r1, r2 (directors: VRRP sync group with the outside VIP and the inside
 #                    gateway VIP) --br1-- s1, s2, s3 (real servers) and s9 (sorry server)
 # The real servers route back through the inside VIP (lb_kind NAT, seed 003's layout).
+# d1 and d2 sit on the client's segment with the VIP on their loopback (lb_kind DR): the
+# director hands them the client's packets unchanged and they answer the client directly.
 #   lb_topology                 builds it and starts the servers
 #   director_conf NAME PRIO     writes the directors' keepalived.conf, prints its path
 #   split HOST PORT N           N new connections from the client: {"s1": n, ...}
@@ -37,6 +39,24 @@ real_server() {
     --pid-file="$WORK/dnsmasq-$name.pid" >>"$WORK/dns-$name.log" 2>&1 &
   SERVER_PIDS+=($!)
 }
+# dr_server NAME N: a namespace on br0 at 10.77.0.N / fd00:77::N with the VIPs on its
+# loopback (not answering ARP/ND for them), serving /name and /health on 8080.
+dr_server() {
+  local name=$1 n=$2
+  new_ns "$name"
+  attach "$name"
+  nsx "$name" sysctl -qw net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2
+  nsx "$name" ip addr add "10.77.0.$n/24" dev eth0
+  nsx "$name" ip addr add "fd00:77::$n/64" dev eth0 nodad
+  nsx "$name" ip addr add "$VIP/32" dev lo
+  nsx "$name" ip addr add "$VIP6/128" dev lo
+  mkdir -p "$WORK/www-$name"
+  echo "$name" >"$WORK/www-$name/name"
+  echo ok >"$WORK/www-$name/health"
+  ip netns exec "$P-$name" python3 -m http.server 8080 --bind :: --directory "$WORK/www-$name" \
+    >>"$WORK/http-$name.log" 2>&1 &
+  SERVER_PIDS+=($!)
+}
 lb_topology() {
   netns_lan 2
   segment 1 r1 r2
@@ -49,7 +69,9 @@ lb_topology() {
   real_server s2 12
   real_server s3 13
   real_server s9 99
-  for s in s1 s2 s3 s9; do
+  dr_server d1 21
+  dr_server d2 22
+  for s in s1 s2 s3 s9 d1 d2; do
     wait_for 5 "$s serves" nsx $s curl -sf -m 1 -o /dev/null "http://127.0.0.1:8080/name"
   done
 }
@@ -157,6 +179,27 @@ virtual_server $VIP6 80 {
     $(check_block)
   }
 }
+virtual_server $VIP 8080 {
+  delay_loop 0.3
+  lb_algo rr
+  lb_kind DR
+  protocol TCP
+  real_server 10.77.0.21 8080 {
+    $(check_block)
+  }
+  real_server 10.77.0.22 8080 {
+    $(check_block)
+  }
+}
+virtual_server $VIP6 8080 {
+  lb_algo rr
+  lb_kind DR
+  protocol TCP
+  real_server fd00:77::21 8080 {
+  }
+  real_server fd00:77::22 8080 {
+  }
+}
 CONF
   echo "$WORK/$1.conf"
 }
@@ -169,4 +212,6 @@ all_three() { local j; j=$(split $VIP 80 30); [ "$(share "$j" s1)" -gt 0 ] && [ 
 # the sorry server answers.
 serves() { local j; j=$(split $VIP 80 12); [ "$(share "$j" "$1")" -gt 0 ]; }
 never_serves() { local j; j=$(split $VIP 80 12); [ "$(share "$j" "$1")" -eq 0 ] && [ "$(share "$j" error)" -eq 0 ]; }
+dr_both() { local j; j=$(split $VIP 8080 10); [ "$(share "$j" d1)" -eq 5 ] && [ "$(share "$j" d2)" -eq 5 ]; }
+dr_never() { local j; j=$(split $VIP 8080 10); [ "$(share "$j" "$1")" -eq 0 ] && [ "$(share "$j" error)" -eq 0 ]; }
 only_sorry() { local j; j=$(split $VIP 80 6); [ "$(share "$j" s9)" -eq 6 ]; }

@@ -7,7 +7,8 @@
 # HTTP check stops getting connections within delay_loop x (retry+1) + connect_timeout and
 # comes back; an established download to another server is never cut by a change or a
 # reload; losing quorum sends everything to the sorry server; persistence keeps a client on
-# one server; UDP (DNS); IPv6; the master director dies and the backup serves; a restart
+# one server; UDP (DNS); IPv6; direct routing (lb_kind DR, the VIP on the real servers'
+# loopback, answers straight to the client), IPv4 and IPv6; the master director dies and the backup serves; a restart
 # after kill -9 replaces the stale table; nothing is left after SIGTERM.
 #   tests/netns/lb_test.sh VIPD
 VIPD=$(realpath "$1")
@@ -73,7 +74,7 @@ sed -i '0,/weight 3/s//weight 4/' "$WORK/r1.conf"
 kill -HUP "${DAEMON_PIDS[r1]}"
 wait_for 5 "the reload is applied" grep -q "1 kept\|kept, 1 added" "$WORK/r1.log"
 check "reload: the changed virtual server is replaced, the others kept" \
-  grep -q "programmed, 3 kept, 1 added, 0 removed" "$WORK/r1.log"
+  grep -q "programmed, 5 kept, 1 added, 0 removed" "$WORK/r1.log"
 
 wait "$DL"
 check "the long download through the VIP survived every change (4000000 bytes, 200)" \
@@ -95,6 +96,39 @@ j=$(split $VIP6 80 40)
 echo "     IPv6, 40 connections -> $j"
 check "IPv6: rr over the two real servers" bash -c "[ $(share "$j" s1) -eq 20 ] && [ $(share "$j" s2) -eq 20 ]"
 
+# ---------------------------------------------------------------- direct routing
+j=$(split $VIP 8080 40)
+echo "     DR, 40 connections -> $j"
+check "DR: rr over the two real servers" bash -c "[ $(share "$j" d1) -eq 20 ] && [ $(share "$j" d2) -eq 20 ]"
+# Each answer comes from a real server's own MAC address: not through the director.
+nsx c nft -f - <<NFT
+table inet vipd_test {
+  chain in {
+    type filter hook input priority 0;
+    ip saddr $VIP tcp sport 8080 ether saddr $(nsx d1 cat /sys/class/net/eth0/address) counter
+    ip saddr $VIP tcp sport 8080 ether saddr $(nsx d2 cat /sys/class/net/eth0/address) counter
+    ip saddr $VIP tcp sport 8080 counter
+  }
+}
+NFT
+split $VIP 8080 10 >/dev/null
+counts=$(nsx c nft list chain inet vipd_test in | grep -o 'packets [0-9]*' | awk '{print $2}' | xargs)
+echo "     answers to 10 connections seen by the client, from d1's MAC, d2's MAC, all: $counts"
+check "DR: the real servers answer the client directly" \
+  bash -c "set -- $counts; [ \$1 -gt 0 ] && [ \$2 -gt 0 ] && [ \$((\$1 + \$2)) -eq \$3 ]"
+check "DR: the director recorded the client's flows" \
+  bash -c "ip netns exec $P-r1 nft list table ip vipd_dr | grep -A12 'map f_' | grep -q '10.77.0.100 . '"
+rm "$WORK/www-d1/health"
+wait_for 3 "DR: d1 fails its check and leaves" dr_never d1
+check "DR: a failing real server gets no new connection" dr_never d1
+echo ok >"$WORK/www-d1/health"
+wait_for 3 "DR: d1 comes back" dr_both
+j=$(split $VIP6 8080 20)
+echo "     DR over IPv6, 20 connections -> $j"
+# IPv6 DR records the client's address (docs/design/load-balancing.md): one client, one server.
+check "DR over IPv6: the client's connections all reach one real server" \
+  /usr/bin/python3 -c "import json,sys; d=json.loads(sys.argv[1]); sys.exit(0 if len(d)==1 and list(d.values())[0]==20 and 'error' not in d else 1)" "$j"
+
 # ---------------------------------------------------------------- the master director dies
 # kill -9 and its links cut: a dead machine. r2 takes both VIPs and serves.
 stop_daemon r1 KILL
@@ -103,20 +137,26 @@ nsx r1 ip link set eth1 down
 wait_for 5 "r2 takes the outside VIP" has_addr r2 $VIP
 wait_for 10 "the backup director serves" all_three
 check "the master died: the backup director serves all three" all_three
+wait_for 5 "the backup director serves DR" dr_both
+check "the master died: the backup director serves DR" dr_both
 
 # r1 comes back: its daemon restarts over the table the killed one left.
 nsx r1 ip link set eth0 up
 nsx r1 ip link set eth1 up
 start_vipd r1 "$WORK/r1.conf"
 wait_for 10 "r1 is master again" has_addr r1 $VIP
-wait_for 5 "r1 rewrote its table" grep -q "programmed, 0 kept, 4 added" "$WORK/r1.log"
+wait_for 5 "r1 rewrote its table" grep -q "programmed, 0 kept, 6 added" "$WORK/r1.log"
 sleep 0.5
 check "restart after kill -9: one table, each service once" \
   bash -c "[ \$(ip netns exec $P-r1 nft list table inet vipd_lb | grep -c '^	chain vs_') -eq 4 ]"
+check "restart after kill -9: the DR services once each (ip and ip6)" \
+  bash -c "[ \$(ip netns exec $P-r1 nft list table ip vipd_dr | grep -c '^	chain vs_') -eq 1 ] && [ \$(ip netns exec $P-r1 nft list table ip6 vipd_dr | grep -c '^	chain vs_') -eq 1 ]"
 wait_for 10 "r1 serves again" all_three
 check "r1 serves again" all_three
 
 for r in r1 r2; do stop_daemon $r TERM; done
 check "SIGTERM: no table left on r1" bash -c "! ip netns exec $P-r1 nft list table inet vipd_lb >/dev/null 2>&1"
 check "SIGTERM: no table left on r2" bash -c "! ip netns exec $P-r2 nft list table inet vipd_lb >/dev/null 2>&1"
+check "SIGTERM: no DR tables left on r1" \
+  bash -c "! ip netns exec $P-r1 nft list tables | grep -q vipd_dr"
 finish

@@ -209,5 +209,47 @@ TEST(NftRules, WhatTheKernelIsTold) {
       << down;
 }
 
+TEST(NftRules, DirectRoutingRecordsEachFlowAndKeepsIt) {
+  ServiceSpec s;
+  s.key = "[10.0.0.1]:tcp:80";
+  s.method = Method::kDr;
+  s.fronts = {{ip("10.0.0.1"), 80, 0}};
+  s.sched = chooseScheduler("rr", {});
+  s.real_servers = {{ip("10.0.1.1"), 80, 1}, {ip("10.0.1.2"), 80, 1}};
+  s.sorry = RealServerSpec{ip("10.0.1.9"), 80, 1};
+  Pool both{{{ip("10.0.1.1"), 80, 1}, {ip("10.0.1.2"), 80, 1}}, false};
+  const auto c = createService(3, s, both);
+  // Every configured server has its index for good (the sorry server last)...
+  EXPECT_NE(c.find("add map ip vipd_dr be_3 { type mark : ipv4_addr; elements = { 1 : 10.0.1.1, "
+                   "2 : 10.0.1.2, 3 : 10.0.1.9 }; }"),
+            std::string::npos)
+      << c;
+  // ...a known flow goes where it went, a new one is scheduled and recorded.
+  EXPECT_NE(c.find("add rule ip vipd_dr vs_3 meta mark set ip saddr . th sport map @f_3 dup to "
+                   "meta mark map @be_3 update @f_3 { ip saddr . th sport : meta mark } drop"),
+            std::string::npos)
+      << c;
+  EXPECT_NE(c.find("meta mark set numgen inc mod 2 map { 0 : 1, 1 : 2 } update @f_3"),
+            std::string::npos)
+      << c;
+  EXPECT_NE(c.find("add element ip vipd_dr svc_4 { 10.0.0.1 . tcp . 80 : jump vs_3 }"),
+            std::string::npos)
+      << c;
+  // A server leaving changes the chain only; recorded flows (to it too) stay, as NAT's
+  // conntrack entries do.
+  Pool one{{{ip("10.0.1.2"), 80, 1}}, false};
+  const auto u = updateService(3, s, both, one);
+  EXPECT_EQ(u.find("f_3\n"), std::string::npos) << u;
+  EXPECT_NE(u.find("meta mark set 2 update @f_3"), std::string::npos) << u;
+  Pool sorry{{{ip("10.0.1.9"), 80, 1}}, true};
+  EXPECT_NE(updateService(3, s, one, sorry).find("meta mark set 3 update"), std::string::npos);
+  EXPECT_NE(updateService(3, s, one, Pool{}).find("add rule ip vipd_dr vs_3 reject"),
+            std::string::npos);
+  // With persistence the client's address is the key, and a server leaving frees its
+  // clients.
+  s.persistence_s = 60;
+  EXPECT_NE(updateService(3, s, both, one).find("flush map ip vipd_dr f_3"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace vipd::lb
