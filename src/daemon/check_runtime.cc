@@ -415,9 +415,15 @@ lb::ServiceHealth CheckRuntime::lbHealth(size_t vs) const {
 }
 
 void CheckRuntime::act(const std::vector<Change>& changes, const Slot& s, const check::Result& r) {
-  // The data plane hears of it first: the log lines and scripts below follow the kernel.
-  if (lb_ && !changes.empty() && changes.back().kind != Change::Kind::kChecker)
-    lb_->update(changes.back().id.vs, lbHealth(changes.back().id.vs));
+  // The pool change is queued here and written once the loop has made every verdict at
+  // hand (a posted task runs after the events of this round): one nft transaction for a
+  // burst of verdicts.
+  if (lb_ && !changes.empty() && changes.back().kind != Change::Kind::kChecker &&
+      lb_->update(changes.back().id.vs, lbHealth(changes.back().id.vs)))
+    loop_.post([this] {
+      if (lb_)
+        lb_->flush();
+    });
   for (const auto& c : changes) {
     const auto& vs = plan_.virtual_servers[c.id.vs];
     const auto& rs = vs.real_servers[c.id.rs];

@@ -68,6 +68,7 @@ bool LbRuntime::write(const std::string& batch, const char* what) {
 }
 
 void LbRuntime::apply(const conf::Config& cfg, const HealthOf& health) {
+  pending_.clear();     // the pools are computed afresh from the health below
   Diagnostics ignored;  // said by `vipd -t` and at load; the shell only acts
   auto specs = lb::makeServices(cfg, ignored);
   // What runs now, by key, to keep what did not change.
@@ -93,6 +94,7 @@ void LbRuntime::apply(const conf::Config& cfg, const HealthOf& health) {
     auto it = old.find(s.key);
     if (it != old.end() && it->second.spec == s) {
       Live l = std::move(it->second);
+      l.next.reset();  // l.pool is what the kernel has
       old.erase(it);
       if (l.pool != pool) {
         additions += lb::updateService(l.id, l.spec, l.pool, pool);
@@ -106,7 +108,7 @@ void LbRuntime::apply(const conf::Config& cfg, const HealthOf& health) {
       removals += lb::deleteService(it->second.id, it->second.spec, it->second.pool);
       old.erase(it);
     }
-    Live l{next_id_++, std::move(s), std::move(pool)};
+    Live l{next_id_++, std::move(s), std::move(pool), std::nullopt, {}};
     additions += lb::createService(l.id, l.spec, l.pool);
     log::info("load balancer: {}", describe(l));
     live_[i] = std::move(l);
@@ -141,27 +143,56 @@ void LbRuntime::apply(const conf::Config& cfg, const HealthOf& health) {
         "connections are translated but not forwarded to the real servers");
 }
 
-void LbRuntime::update(size_t vs, const lb::ServiceHealth& h) {
+bool LbRuntime::update(size_t vs, const lb::ServiceHealth& h) {
   if (vs >= live_.size() || !live_[vs])
-    return;
+    return false;
   Live& l = *live_[vs];
   auto pool = lb::desiredPool(l.spec, h);
+  if (l.next) {
+    l.next = std::move(pool);  // flush() writes the latest (or nothing, if back to l.pool)
+    return false;
+  }
   if (pool == l.pool)
+    return false;
+  l.next = std::move(pool);
+  l.verdict = std::chrono::steady_clock::now();
+  pending_.push_back(vs);
+  return pending_.size() == 1;
+}
+
+void LbRuntime::flush() {
+  if (pending_.empty())
     return;
-  const auto verdict = std::chrono::steady_clock::now();
-  ++counters_.pool_changes;
-  const std::string batch = lb::updateService(l.id, l.spec, l.pool, pool);
-  l.pool = std::move(pool);
+  std::string batch;
+  std::vector<size_t> changed;
+  for (size_t vs : pending_) {
+    if (vs >= live_.size() || !live_[vs] || !live_[vs]->next)
+      continue;
+    Live& l = *live_[vs];
+    if (*l.next != l.pool) {
+      batch += lb::updateService(l.id, l.spec, l.pool, *l.next);
+      l.pool = std::move(*l.next);
+      changed.push_back(vs);
+    }
+    l.next.reset();
+  }
+  pending_.clear();
+  if (changed.empty())
+    return;
+  counters_.pool_changes += changed.size();
   if (!table_)
     rebuild("the table is not in place");
   else if (!write(batch, "update"))
     rebuild("an update was refused");
-  // Logged after the commit: the line says the kernel has it, and how long that took
-  // (bench/lb.sh reads these).
-  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                      std::chrono::steady_clock::now() - verdict)
-                      .count();
-  log::info("load balancer: {} (in the kernel {} us after the verdict)", describe(l), us);
+  // Logged after the commit: each line says the kernel has it, and how long after the
+  // verdict (bench/lb.sh reads these).
+  const auto now = std::chrono::steady_clock::now();
+  for (size_t vs : changed) {
+    const Live& l = *live_[vs];
+    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(now - l.verdict).count();
+    log::info("load balancer: {} (in the kernel {} us after the verdict{})", describe(l), us,
+              changed.size() > 1 ? fmt::format(", one transaction for {}", changed.size()) : "");
+  }
 }
 
 // The kernel's table no longer matches what is known (a batch was refused, or someone

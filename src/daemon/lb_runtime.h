@@ -38,9 +38,13 @@ class LbRuntime {
   // their persistence map and their pool; the others are replaced, added or removed, all in
   // one batch.
   void apply(const conf::Config& cfg, const HealthOf& health);
-  // Virtual server `vs`'s health changed: its pool is computed again and, if it differs,
-  // its chain is rewritten.
-  void update(size_t vs, const lb::ServiceHealth& h);
+  // Virtual server `vs`'s health changed: its pool is computed again and, if it differs
+  // from what the kernel has, queued. Returns true when the queue was empty before: the
+  // caller then schedules flush() once the verdicts at hand are all made.
+  bool update(size_t vs, const lb::ServiceHealth& h);
+  // Every queued pool change in one nft transaction (one per burst of verdicts, not one
+  // per verdict: a transaction costs milliseconds with a thousand services).
+  void flush();
 
   const LbCounters& counters() const { return counters_; }
 
@@ -48,7 +52,9 @@ class LbRuntime {
   struct Live {
     uint32_t id = 0;
     lb::ServiceSpec spec;
-    lb::Pool pool;
+    lb::Pool pool;                                  // what the kernel has
+    std::optional<lb::Pool> next;                   // queued
+    std::chrono::steady_clock::time_point verdict;  // of the first queued change
   };
   bool write(const std::string& batch, const char* what);
   void rebuild(const char* why);
@@ -58,6 +64,7 @@ class LbRuntime {
   bool table_ = false;
   uint32_t next_id_ = 1;
   std::vector<std::optional<Live>> live_;  // by virtual server index
+  std::vector<size_t> pending_;            // with a queued pool, in verdict order
   LbCounters counters_;
 };
 
