@@ -205,5 +205,9 @@ n2=$(wc -l <"$W/burst.us")
 first=$(tail -n +"$since" "$W/scale.log" | grep -a "in the kernel" | head -1 | awk '{print $4}')
 last=$(tail -n +"$since" "$W/scale.log" | grep -a "in the kernel" | tail -1 | awk '{print $4}')
 echo "burst: one address of every virtual server fails ($n2 pool changes, $N_VS asked): p50 $(pct 50 <"$W/burst.us") us, p99 $(pct 99 <"$W/burst.us") us, max $(pct 100 <"$W/burst.us") us; first to last change $first .. $last"
-kill "$(cat "$W/scale.pid")" 2>/dev/null
-grep -a "Checker loop:" "$W/scale.log" | tail -1
+tail -n +"$since" "$W/scale.log" | grep -ao "one transaction for [0-9]*" | awk '{print $4}' >"$W/batch.n"
+echo "  (the burst's changes went in transactions of $(pct 0 <"$W/batch.n") to $(pct 100 <"$W/batch.n") changes, median $(pct 50 <"$W/batch.n"))"
+vpid=$(cat "$W/scale.pid")
+kill "$vpid" 2>/dev/null
+while kill -0 "$vpid" 2>/dev/null; do sleep 0.1; done
+grep -a "Checker loop:" "$W/scale.log" | tail -1 || true
