@@ -34,13 +34,10 @@ void checkVirtualServers(const conf::Config& cfg, Diagnostics& d) {
   const auto plan = check::makePlan(cfg);
   for (size_t vi = 0; vi < cfg.virtual_servers.size(); ++vi) {
     const auto& v = cfg.virtual_servers[vi];
-    // Parsed, not acted on yet: said where it is written.
-    if (v.omega)
-      d.warning(v.loc, "omega: notify_down/quorum_down are not run at shutdown yet");
-    if (v.ha_suspend)
+    if (v.ha_suspend && v.fwmark)
       d.warning(v.loc,
-                "ha_suspend: not honoured yet, the checks run whether or not the "
-                "virtual address is here");
+                "ha_suspend on an fwmark virtual server: it has no address to wait for, so "
+                "its checks always run (keepalived clears ha_suspend here too)");
     for (size_t ri = 0; ri < v.real_servers.size(); ++ri) {
       const auto& r = v.real_servers[ri];
       size_t ci = 0;

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "base/diag.h"
 #include "base/log.h"
 
 namespace vipd::daemon {
@@ -82,8 +83,10 @@ CheckRuntime::~CheckRuntime() {
   if (thread_.joinable()) {
     loop_.post([this] {
       logStats();
+      omegaAtStop();
       clear();
       lb_.reset();  // the table goes with the daemon
+      suspend_.reset();
       loop_.stop();
     });
     thread_.join();
@@ -230,6 +233,56 @@ void CheckRuntime::apply(std::shared_ptr<const conf::Config> cfg) {
   log::info("Health checking {} real server(s) of {} virtual server(s) with {} checker(s){}",
             rs_count, plan_.virtual_servers.size(), slots_.size(),
             kept.empty() ? "" : fmt::format(", {} kept from the running configuration", carried));
+  applyHaSuspend();
+}
+
+// omega: at shutdown, a virtual server with it says every real server that was up goes
+// down (notify_down, the FIFO) and, if it had quorum, that quorum goes (quorum_down);
+// without omega keepalived says nothing at shutdown (ipwrapper.c, clear_service_rs and
+// do_vs_notifies with `stopping`). The scripts are started, not waited for.
+void CheckRuntime::omegaAtStop() {
+  if (!health_)
+    return;
+  for (size_t i = 0; i < plan_.virtual_servers.size(); ++i) {
+    const auto& vs = plan_.virtual_servers[i];
+    if (!vs.omega)
+      continue;
+    for (size_t r = 0; r < vs.real_servers.size(); ++r) {
+      if (!health_->alive(i, r))
+        continue;
+      const auto& rs = vs.real_servers[r];
+      log::info("Removing service {} from VS {} (shutting down, omega)", rs.key, vs.key);
+      notify(rs.notify_down, fmt::format("notify_down for {}", rs.key));
+      fifoLine(fmt::format("RS {} {} DOWN", rs.key, vs.key));
+    }
+    if (health_->quorumUp(i)) {
+      notify(vs.quorum_down, fmt::format("quorum_down for VS {}", vs.key));
+      fifoLine(fmt::format("VS {} DOWN", vs.key));
+    }
+  }
+}
+
+// ha_suspend: the addresses each such virtual server answers on (fwmark ones have none:
+// keepalived clears ha_suspend there, and `vipd -t` says so).
+void CheckRuntime::applyHaSuspend() {
+  Diagnostics ignored;
+  const auto specs = lb::makeServices(*cfg_, ignored);
+  std::vector<std::vector<IpAddress>> addresses(plan_.virtual_servers.size());
+  for (size_t i = 0; i < addresses.size() && i < specs.size(); ++i) {
+    if (!plan_.virtual_servers[i].ha_suspend)
+      continue;
+    for (const auto& f : specs[i].fronts) {
+      if (f.addr)
+        addresses[i].push_back(*f.addr);
+    }
+  }
+  if (!suspend_)
+    suspend_ = std::make_unique<HaSuspend>(loop_);
+  suspend_->configure(std::move(addresses), [this](size_t vs, bool active) {
+    log::info("{} health checkers of VS {} (ha_suspend: {} on this host)",
+              active ? "Activating" : "Suspending", plan_.virtual_servers[vs].key,
+              active ? "its address is" : "none of its addresses is");
+  });
 }
 
 void CheckRuntime::logStats() {
@@ -267,6 +320,11 @@ void CheckRuntime::schedule(Slot& s, Micros at) {
     s.timer = 0;
     // Not inside any attempt's callback here: attempts that ended can go.
     finished_.clear();
+    if (suspend_ && suspend_->suspended(s.id.vs)) {
+      // As keepalived: no attempt, the next one a delay_loop later; the state stays.
+      schedule(s, at + s.spec->timing.delay_loop);
+      return;
+    }
     run(s);
   });
 }

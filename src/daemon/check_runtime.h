@@ -21,6 +21,7 @@
 #include "check/health.h"
 #include "check/plan.h"
 #include "conf/model.h"
+#include "daemon/ha_suspend.h"
 #include "daemon/lb_runtime.h"
 #include "daemon/script_runner.h"
 #include "io/loop.h"
@@ -80,6 +81,8 @@ class CheckRuntime {
   void act(const std::vector<check::Change>& changes, const Slot& s, const check::Result& r);
   void notify(const std::optional<conf::ScriptCommand>& script, const std::string& what);
   lb::ServiceHealth lbHealth(size_t vs) const;
+  void applyHaSuspend();
+  void omegaAtStop();
   void fifoLine(const std::string& line);
   void openFifo();
 
@@ -94,6 +97,7 @@ class CheckRuntime {
   check::Plan plan_;
   std::unique_ptr<check::Health> health_;
   std::unique_ptr<LbRuntime> lb_;
+  std::unique_ptr<HaSuspend> suspend_;
   std::vector<std::unique_ptr<Slot>> slots_;
   std::vector<std::unique_ptr<probe::Attempt>> finished_;  // destroyed on the next round
   std::unique_ptr<sys::FileWatch> files_;

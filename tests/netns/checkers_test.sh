@@ -147,6 +147,7 @@ virtual_server 10.77.0.200 80 {
   protocol TCP
   $T
   quorum 2
+  omega
   quorum_up "$WORK/notify.sh quorum_up"
   quorum_down "$WORK/notify.sh quorum_down"
 $(rs $S 8080 "HTTP_GET {
@@ -403,8 +404,16 @@ rss=$(awk '/VmRSS/ {print $2}' /proc/"${DAEMON_PIDS[r1]}"/status)
 check "the daemon's memory stays bounded (RSS ${rss} kB < 320 MB)" [ "${rss:-999999}" -lt 327680 ]
 
 echo "== stop"
+before=$(wc -l <"$WORK/notify.out")
 stop_daemon r1 TERM
 check "vipd exits on SIGTERM" [ -z "${DAEMON_PIDS[r1]:-}" ]
+# omega (on 10.77.0.200): its real servers that were up, and its quorum, are said down.
+after_stop() { tail -n +$((before + 1)) "$WORK/notify.out" | grep -Fx -- "$1" >/dev/null; }
+wait_for 3 "omega: quorum_down at shutdown" after_stop "quorum_down"
+check "omega: quorum_down ran at shutdown" after_stop "quorum_down"
+check "omega: notify_down ran at shutdown for a server that was up" after_stop "down $S:8080"
+check "omega: nothing said for the virtual servers without it" \
+  bash -c "! tail -n +$((before + 1)) $WORK/notify.out | grep -Fxq 'down $S:53'"
 no_misc() { ! pgrep -f "^/bin/sh $WORK/misc.sh" >/dev/null; }
 check "no MISC_CHECK script is left behind" no_misc
 finish

@@ -184,6 +184,7 @@ virtual_server $VIP 8080 {
   lb_algo rr
   lb_kind DR
   protocol TCP
+  ha_suspend
   real_server 10.77.0.21 8080 {
     $(check_block)
   }

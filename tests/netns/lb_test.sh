@@ -8,7 +8,8 @@
 # comes back; an established download to another server is never cut by a change or a
 # reload; losing quorum sends everything to the sorry server; persistence keeps a client on
 # one server; UDP (DNS); IPv6; direct routing (lb_kind DR, the VIP on the real servers'
-# loopback, answers straight to the client), IPv4 and IPv6; the master director dies and the backup serves; a restart
+# loopback, answers straight to the client), IPv4 and IPv6; ha_suspend (no checks where the
+# VIP is not); the master director dies and the backup serves; a restart
 # after kill -9 replaces the stale table; nothing is left after SIGTERM.
 #   tests/netns/lb_test.sh VIPD
 VIPD=$(realpath "$1")
@@ -129,6 +130,15 @@ echo "     DR over IPv6, 20 connections -> $j"
 check "DR over IPv6: the client's connections all reach one real server" \
   /usr/bin/python3 -c "import json,sys; d=json.loads(sys.argv[1]); sys.exit(0 if len(d)==1 and list(d.values())[0]==20 and 'error' not in d else 1)" "$j"
 
+# ha_suspend (on the DR service): the backup, without the VIP, does not check its servers
+# (d1's server logs each request's source, "::ffff:10.77.0.2" for r2).
+check "ha_suspend: the backup suspended the DR service's checkers" \
+  grep -q "Suspending health checkers of VS \[$VIP\]:tcp:8080" "$WORK/r2.log"
+check "ha_suspend: the master checks them (its VIP is here)" \
+  grep -q "Activating health checkers of VS \[$VIP\]:tcp:8080" "$WORK/r1.log"
+check "ha_suspend: no check from the backup reached d1" \
+  bash -c "! grep -Eq '(^|:)10[.]77[.]0[.]2 .*GET /health' $WORK/http-d1.log"
+
 # ---------------------------------------------------------------- the master director dies
 # kill -9 and its links cut: a dead machine. r2 takes both VIPs and serves.
 stop_daemon r1 KILL
@@ -139,6 +149,11 @@ wait_for 10 "the backup director serves" all_three
 check "the master died: the backup director serves all three" all_three
 wait_for 5 "the backup director serves DR" dr_both
 check "the master died: the backup director serves DR" dr_both
+check "ha_suspend: the new master activated the checkers" \
+  grep -q "Activating health checkers of VS \[$VIP\]:tcp:8080" "$WORK/r2.log"
+wait_for 3 "r2 checks d1" bash -c "grep -Eq '(^|:)10[.]77[.]0[.]2 .*GET /health' $WORK/http-d1.log"
+check "ha_suspend: the new master's checks reach d1" \
+  bash -c "grep -Eq '(^|:)10[.]77[.]0[.]2 .*GET /health' $WORK/http-d1.log"
 
 # r1 comes back: its daemon restarts over the table the killed one left.
 nsx r1 ip link set eth0 up
