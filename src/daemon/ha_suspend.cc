@@ -46,15 +46,20 @@ void HaSuspend::configure(std::vector<std::vector<IpAddress>> addresses, OnChang
   // Every virtual server is reported afresh: suspended ones are said, active ones not.
   active_.assign(addresses_.size(), true);
   for (size_t vs = 0; vs < addresses_.size(); ++vs) {
-    if (addresses_[vs].empty())
-      continue;
-    bool here = false;
-    for (const auto& a : addresses_[vs])
-      here = here || local_.count(key(a)) > 0;
-    active_[vs] = here;
-    if (!here)
+    active_[vs] = here(vs);
+    if (!active_[vs])
       on_change_(vs, false);
   }
+}
+
+bool HaSuspend::here(size_t vs) const {
+  if (addresses_[vs].empty())
+    return true;  // no ha_suspend
+  for (const auto& a : addresses_[vs]) {
+    if (local_.count(key(a)) > 0)
+      return true;
+  }
+  return false;
 }
 
 void HaSuspend::onAddress(const sys::AddressEvent& e) {
@@ -71,14 +76,10 @@ void HaSuspend::onAddress(const sys::AddressEvent& e) {
 
 void HaSuspend::recompute() {
   for (size_t vs = 0; vs < addresses_.size(); ++vs) {
-    if (addresses_[vs].empty())
-      continue;
-    bool here = false;
-    for (const auto& a : addresses_[vs])
-      here = here || local_.count(key(a)) > 0;
-    if (here != active_[vs]) {
-      active_[vs] = here;
-      on_change_(vs, here);
+    const bool now = here(vs);
+    if (now != active_[vs]) {
+      active_[vs] = now;
+      on_change_(vs, now);
     }
   }
 }

@@ -37,6 +37,7 @@ class HaSuspend {
   static Key key(const IpAddress& a) { return {a.family(), a.bytes()}; }
   void onAddress(const sys::AddressEvent& e);
   void recompute();
+  bool here(size_t vs) const;  // one of its addresses is on the host (or no ha_suspend)
 
   io::Loop& loop_;
   std::unique_ptr<sys::NetlinkMonitor> monitor_;
