@@ -21,6 +21,8 @@ nlohmann::json toJson(const Request& r) {
   nlohmann::json j{{"v", kProtocolVersion}, {"cmd", r.cmd}};
   if (r.instance)
     j["instance"] = *r.instance;
+  if (!r.args.empty())
+    j["args"] = r.args;
   return j;
 }
 
@@ -39,7 +41,7 @@ std::optional<Request> parseRequest(std::string_view line, std::string& error) {
     error = "request has no \"cmd\"";
     return std::nullopt;
   }
-  Request r{j["cmd"].get<std::string>(), std::nullopt};
+  Request r{j["cmd"].get<std::string>(), std::nullopt, {}};
   const CommandSpec* spec = findCommand(r.cmd);
   if (!spec) {
     error = "unknown command '" + r.cmd + "'";
@@ -51,6 +53,19 @@ std::optional<Request> parseRequest(std::string_view line, std::string& error) {
       return std::nullopt;
     }
     r.instance = j["instance"].get<std::string>();
+  }
+  if (j.contains("args")) {
+    if (!j["args"].is_array()) {
+      error = "\"args\" must be an array of strings";
+      return std::nullopt;
+    }
+    for (const auto& a : j["args"]) {
+      if (!a.is_string()) {
+        error = "\"args\" must be an array of strings";
+        return std::nullopt;
+      }
+      r.args.push_back(a.get<std::string>());
+    }
   }
   if (spec->takes_instance && !r.instance) {
     error = "'" + r.cmd + "' needs an instance name";

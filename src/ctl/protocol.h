@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace vipd::ctl {
 
@@ -19,6 +20,7 @@ struct CommandSpec {
   std::string_view name;
   bool takes_instance;
   std::string_view summary;
+  std::string_view args = "";  // positional words after the command ("" = none)
 };
 
 inline constexpr CommandSpec kCommands[] = {
@@ -27,6 +29,10 @@ inline constexpr CommandSpec kCommands[] = {
     {"explain", true, "why an instance is master, backup or fault, and what would change it"},
     {"reload", false, "re-read the configuration; refused with its diagnostics if broken"},
     {"version", false, "daemon version and protocol version"},
+    {"vs", false,
+     "every virtual server and its real servers: state, weights, checkers, drained or not"},
+    {"rs", false, "change a real server at run time: drain VS RS | enable VS RS | weight VS RS N",
+     "drain|enable|weight VS RS [N]"},
 };
 
 const CommandSpec* findCommand(std::string_view name);
@@ -34,6 +40,7 @@ const CommandSpec* findCommand(std::string_view name);
 struct Request {
   std::string cmd;
   std::optional<std::string> instance;
+  std::vector<std::string> args;  // "args": [...] (added in version 1; absent = none)
 };
 
 nlohmann::json toJson(const Request& r);

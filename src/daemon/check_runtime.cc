@@ -103,6 +103,7 @@ void CheckRuntime::start(const conf::Config& cfg) {
   auto shared = std::make_shared<const conf::Config>(cfg);
   loop_.post([this, shared] { apply(shared); });
   thread_ = std::thread([this] { loop_.run(); });
+  started_ = true;
 }
 
 void CheckRuntime::reload(const conf::Config& cfg) {
@@ -134,6 +135,9 @@ void CheckRuntime::apply(std::shared_ptr<const conf::Config> cfg) {
     int64_t dynamic;
     Micros due;
     int64_t file_value;
+    Micros since;
+    std::string last_reason;
+    double last_ms;
   };
   std::map<std::string, Kept> kept;
   std::map<std::string, bool> quorum;
@@ -144,9 +148,10 @@ void CheckRuntime::apply(std::shared_ptr<const conf::Config> cfg) {
   if (health_) {
     for (const auto& s : slots_) {
       const auto& v = plan_.virtual_servers[s->id.vs];
-      kept.emplace(identity(v.key, v.real_servers[s->id.rs].key, s->id.ck),
-                   Kept{*s->spec, health_->checker(s->id), health_->dynamic(s->id),
-                        s->running ? now : s->due, s->file_value});
+      kept.emplace(
+          identity(v.key, v.real_servers[s->id.rs].key, s->id.ck),
+          Kept{*s->spec, health_->checker(s->id), health_->dynamic(s->id),
+               s->running ? now : s->due, s->file_value, s->since, s->last_reason, s->last_ms});
     }
     for (size_t i = 0; i < plan_.virtual_servers.size(); ++i)
       quorum[plan_.virtual_servers[i].key] = health_->quorumUp(i);
@@ -183,6 +188,7 @@ void CheckRuntime::apply(std::shared_ptr<const conf::Config> cfg) {
         auto slot = std::make_unique<Slot>();
         slot->id = {vi, ri, ci};
         slot->spec = &r.checks[ci];
+        slot->since = now;
         std::string error;
         slot->prep = probe::prepare(*slot->spec, error);
         if (!slot->prep) {
@@ -195,6 +201,9 @@ void CheckRuntime::apply(std::shared_ptr<const conf::Config> cfg) {
             it != kept.end() && it->second.spec == *slot->spec) {
           health_->restore(slot->id, it->second.state, it->second.dynamic);
           slot->file_value = it->second.file_value;
+          slot->since = it->second.since;
+          slot->last_reason = it->second.last_reason;
+          slot->last_ms = it->second.last_ms;
           due = std::max(now, it->second.due);
           ++carried;
         }
@@ -336,6 +345,7 @@ void CheckRuntime::run(Slot& s) {
     return;
   }
   s.running = true;
+  s.started = io::monotonicNow();
   auto a = probe::start(env_, *s.spec, *s.prep, [this, &s](probe::Outcome o) {
     check::Result r;
     r.ok = o.ok;
@@ -445,10 +455,15 @@ void CheckRuntime::finish(Slot& s, const check::Result& r) {
   s.running = false;
   if (!r.ok)
     ++counters_.failures;
-  s.last_reason = r.reason;
+  s.last_reason = r.ok ? "ok" : r.reason;
+  const Micros done = io::monotonicNow();
+  if (s.started.count() > 0)
+    s.last_ms = static_cast<double>((done - s.started).count()) / 1000.0;
   std::vector<Change> changes;
-  const auto step = health_->record(s.id, r, io::monotonicNow(), changes);
+  const auto step = health_->record(s.id, r, done, changes);
   const bool changed = !changes.empty() && changes.front().kind == Change::Kind::kChecker;
+  if (changed)
+    s.since = done;
   if (!r.ok && !changed && step.up) {
     log::info("{}: {} (attempt {} of {}, next in {})", s.spec->label, r.reason, step.failures,
               step.allowed, describeSeconds(s.spec->timing.delay_before_retry));
@@ -467,8 +482,15 @@ lb::ServiceHealth CheckRuntime::lbHealth(size_t vs) const {
   h.quorum_up = health_->quorumUp(vs);
   const size_t n = plan_.virtual_servers[vs].real_servers.size();
   h.real_servers.reserve(n);
-  for (size_t rs = 0; rs < n; ++rs)
-    h.real_servers.push_back({health_->alive(vs, rs), health_->weight(vs, rs)});
+  for (size_t rs = 0; rs < n; ++rs) {
+    // vipctl rs weight / drain (kept by name across reloads) come over the checkers'.
+    const std::string k = operatorKey(vs, rs);
+    auto set = weight_set_.find(k);
+    int64_t w = set != weight_set_.end() ? set->second : health_->weight(vs, rs);
+    if (drained_.count(k))
+      w = 0;
+    h.real_servers.push_back({health_->alive(vs, rs), w});
+  }
   return h;
 }
 

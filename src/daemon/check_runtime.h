@@ -10,10 +10,12 @@
 
 #include <openssl/ssl.h>
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
 #include <random>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -21,6 +23,7 @@
 #include "check/health.h"
 #include "check/plan.h"
 #include "conf/model.h"
+#include "ctl/protocol.h"
 #include "daemon/ha_suspend.h"
 #include "daemon/lb_runtime.h"
 #include "daemon/script_runner.h"
@@ -54,6 +57,10 @@ class CheckRuntime {
   // are unchanged keep their verdict, counters, dynamic weight and schedule (a server that
   // is down stays down, keepalived #1720); the others start as at startup.
   void reload(const conf::Config& cfg);
+  // A control-socket command of the load-balancing half ("vs", "rs"), from any thread:
+  // answered through `done` on the checker thread (at once, with an empty view, when no
+  // virtual server is configured).
+  void control(const ctl::Request& r, std::function<void(nlohmann::json)> done);
 
  private:
   struct Slot {
@@ -64,7 +71,10 @@ class CheckRuntime {
     bool running = false;
     pid_t script = -1;
     io::TimerSet::Id timer = 0;
-    Micros due{0};  // when the next attempt is due (kept across a reload)
+    Micros due{0};        // when the next attempt is due (kept across a reload)
+    Micros started{0};    // of the attempt running or last run
+    Micros since{0};      // of the checker's last verdict change (or its start)
+    double last_ms = -1;  // how long the last attempt took
     std::string last_reason;
     int64_t file_value = 0;
     std::shared_ptr<bool> alive = std::make_shared<bool>(true);
@@ -82,6 +92,10 @@ class CheckRuntime {
   void notify(const std::optional<conf::ScriptCommand>& script, const std::string& what);
   lb::ServiceHealth lbHealth(size_t vs) const;
   void applyHaSuspend();
+  // vipctl's view and commands (check_control.cc).
+  nlohmann::json virtualServersView() const;
+  nlohmann::json realServerCommand(const ctl::Request& r);
+  std::string operatorKey(size_t vs, size_t rs) const;
   void omegaAtStop();
   void fifoLine(const std::string& line);
   void openFifo();
@@ -98,6 +112,9 @@ class CheckRuntime {
   std::unique_ptr<check::Health> health_;
   std::unique_ptr<LbRuntime> lb_;
   std::unique_ptr<HaSuspend> suspend_;
+  // Set by vipctl at run time, by "VS key|RS key": kept across reloads while both exist.
+  std::set<std::string> drained_;
+  std::map<std::string, int64_t> weight_set_;
   std::vector<std::unique_ptr<Slot>> slots_;
   std::vector<std::unique_ptr<probe::Attempt>> finished_;  // destroyed on the next round
   std::unique_ptr<sys::FileWatch> files_;
@@ -110,6 +127,7 @@ class CheckRuntime {
   size_t lateness_next_ = 0;
   Alert alert_;
   std::thread thread_;
+  std::atomic<bool> started_{false};
 };
 
 }  // namespace vipd::daemon

@@ -47,6 +47,13 @@ class LbRuntime {
   void flush();
 
   const LbCounters& counters() const { return counters_; }
+  // What the kernel has for virtual server `vs` (nullptr: nothing is written for it).
+  const lb::ServiceSpec* spec(size_t vs) const {
+    return vs < live_.size() && live_[vs] ? &live_[vs]->spec : nullptr;
+  }
+  const lb::Pool* pool(size_t vs) const {
+    return vs < live_.size() && live_[vs] ? &live_[vs]->pool : nullptr;
+  }
 
  private:
   struct Live {

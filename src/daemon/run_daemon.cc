@@ -263,6 +263,10 @@ int runDaemon(const Options& o) {
     });
     if (!o.vrrp_only)
       services.onReload([&checks](const conf::Config& c) { checks.reload(c); });
+    services.onCheckControl(
+        [&checks](const ctl::Request& r, std::function<void(nlohmann::json)> done) {
+          checks.control(r, std::move(done));
+        });
     ServicesConfig sc;
     sc.control_socket = o.control_socket.value_or(
         global.control_socket.value_or(ctl::defaultSocketPath(o.namespace_name)));

@@ -74,6 +74,16 @@ void Services::handle(const ctl::Request& r, std::function<void(const nlohmann::
     reply(ctl::okResponse({{"version", info_.version}, {"protocol", ctl::kProtocolVersion}}));
     return;
   }
+  if (r.cmd == "vs" || r.cmd == "rs") {
+    if (!check_control_) {
+      reply(ctl::errorResponse("this daemon runs no checkers"));
+      return;
+    }
+    check_control_(r, [this, reply](nlohmann::json j) {
+      loop_.post([reply, j = std::move(j)] { reply(j); });
+    });
+    return;
+  }
   if (r.cmd == "reload") {
     std::vector<std::string> diags;
     auto cfg = load_(diags);

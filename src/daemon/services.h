@@ -46,6 +46,11 @@ class Services {
   // Called on the VRRP loop with each configuration `vipctl reload` accepts, before the
   // VRRP runtime takes it (the checkers reload from here). Set before start().
   void onReload(std::function<void(const conf::Config&)> f) { on_reload_ = std::move(f); }
+  // The load-balancing half's commands ("vs", "rs"), answered by the checkers; `done` may
+  // be called on any thread.
+  using CheckControl =
+      std::function<void(const ctl::Request&, std::function<void(nlohmann::json)> done)>;
+  void onCheckControl(CheckControl f) { check_control_ = std::move(f); }
 
  private:
   void snapshot(std::function<void(Views, DaemonInfo)> then);
@@ -55,6 +60,7 @@ class Services {
   DaemonInfo info_;
   Loader load_;
   std::function<void(const conf::Config&)> on_reload_;
+  CheckControl check_control_;
   io::Loop loop_;
   std::unique_ptr<ctl::Server> ctl_;
   std::unique_ptr<metrics::HttpServer> http_;

@@ -11,8 +11,12 @@
 # loopback, answers straight to the client), IPv4 and IPv6; ha_suspend (no checks where the
 # VIP is not); the master director dies and the backup serves; a restart
 # after kill -9 replaces the stale table; nothing is left after SIGTERM.
-#   tests/netns/lb_test.sh VIPD
+# vipctl: `vs` shows what the checkers and the rules say; `rs drain` stops new connections
+# while an established download through the server completes, survives a reload, and
+# `rs enable` / `rs weight` undo and reweigh at run time.
+#   tests/netns/lb_test.sh VIPD VIPCTL
 VIPD=$(realpath "$1")
+VIPCTL=$(realpath "$2")
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lb_lib.sh"
 lb_topology
@@ -56,9 +60,23 @@ down_log=$(log_ms "$WORK/r1.log" "load balancer: VS \[$VIP\]:tcp:80: 10.78.0.11:
 echo "     s2 failed: out of the pool after $(( down_log - t0 )) ms (rule), no connection to it after ${left} ms (bound 1600 ms)"
 check "a failing real server gets no new connection within the bound" [ "$(( down_log - t0 ))" -le 1600 ]
 check "the log names the failing check" grep -q "HTTP_GET \[10.78.0.12\]:tcp:8080: /health: status 404" "$WORK/r1.log"
+vs_json() { "$VIPCTL" -S "$WORK/r1.sock" --json vs; }
+rs_field() {  # rs_field VS RS FIELD: one field of a real server in `vipctl vs --json`
+  vs_json | /usr/bin/python3 -c "import json,sys; d=json.load(sys.stdin)['result']
+for v in d['virtual_servers']:
+  for r in v['real_servers']:
+    if v['name']==sys.argv[1] and r['name']==sys.argv[2]: print(json.dumps(r[sys.argv[3]]))" "$@"
+}
+rs_is() { [ "$(rs_field "$1" "$2" "$3")" = "$4" ]; }
+check "vipctl vs: s2 is down" rs_is $VIP:80 10.78.0.12:8080 state '"down"'
+check "vipctl vs: s2 is out of the pool" rs_is $VIP:80 10.78.0.12:8080 in_pool false
+check "vipctl vs: its checker's last result names the reason" \
+  bash -c "$VIPCTL -S $WORK/r1.sock --json vs | grep -q 'status 404'"
+"$VIPCTL" -S "$WORK/r1.sock" vs | sed 's/^/     /' | head -6
 echo ok >"$WORK/www-s2/health"
 wait_for 3 "s2 comes back" serves s2
 check "s2 is back in the pool" serves s2
+check "vipctl vs: s2 is up and in the pool again" rs_is $VIP:80 10.78.0.12:8080 in_pool true
 
 # ---------------------------------------------------------------- quorum and sorry server
 for s in s1 s2 s3; do rm "$WORK/www-$s/health"; done
@@ -76,6 +94,37 @@ kill -HUP "${DAEMON_PIDS[r1]}"
 wait_for 5 "the reload is applied" grep -q "1 kept\|kept, 1 added" "$WORK/r1.log"
 check "reload: the changed virtual server is replaced, the others kept" \
   grep -q "programmed, 5 kept, 1 added, 0 removed" "$WORK/r1.log"
+
+# ---------------------------------------------------------------- vipctl rs drain / enable
+# A second download, from a known client port; the real server carrying it is drained.
+nsx c curl -s -m 60 --local-port 45123 --limit-rate 800k -o "$WORK/big2.out" -w '%{http_code}' \
+  "http://$VIP:80/big" >"$WORK/big2.code" 2>&1 &
+DL2=$!
+carrier() { for s in s1 s2 s3; do nsx $s ss -Htn state established '( sport = :8080 and dport = :45123 )' | grep -q . && { echo $s; return 0; }; done; return 1; }
+wait_for 3 "the download is established" carrier
+D=$(carrier)
+DADDR=10.78.0.1${D#s}
+check "vipctl rs drain $DADDR:8080" "$VIPCTL" -S "$WORK/r1.sock" rs drain $VIP:80 $DADDR:8080
+check "drained: $D gets no new connection" never_serves $D
+check "vipctl vs shows it drained" rs_is $VIP:80 $DADDR:8080 drained true
+kill -HUP "${DAEMON_PIDS[r1]}"
+wait_for 5 "the second reload is applied" bash -c "[ \$(grep -c 'virtual server(s) programmed' $WORK/r1.log) -ge 3 ]"
+check "drained across a reload" never_serves $D
+wait "$DL2"
+check "the download through the drained server completed (4000000 bytes, 200)" \
+  bash -c "[ \"\$(stat -c %s $WORK/big2.out)\" -eq 4000000 ] && [ \"\$(cat $WORK/big2.code)\" = 200 ]"
+check "vipctl rs enable" "$VIPCTL" -S "$WORK/r1.sock" rs enable $VIP:80 $DADDR:8080
+check "enabled: $D serves again" serves $D
+"$VIPCTL" -S "$WORK/r1.sock" rs drain $VIP:80 10.9.9.9:1 >"$WORK/ctl.err" 2>&1
+check "an unknown real server is refused with a clear error (exit 1)" \
+  bash -c "[ $? -eq 1 ] && grep -q 'has no real server' $WORK/ctl.err"
+# Weights at run time: s1 at 3 with s2 2 and s3 4 (after the reload): 80 connections, 3:2:4 of
+# 9 slots do not divide 80 evenly, so 90 are sent.
+"$VIPCTL" -S "$WORK/r1.sock" rs weight $VIP:80 10.78.0.11:8080 3 >/dev/null
+j=$(split $VIP 80 90)
+echo "     s1 at weight 3 (vipctl), s2 2, s3 4: 90 connections -> $j"
+check "vipctl rs weight changes the split (30/20/40)" \
+  bash -c "[ $(share "$j" s1) -eq 30 ] && [ $(share "$j" s2) -eq 20 ] && [ $(share "$j" s3) -eq 40 ]"
 
 wait "$DL"
 check "the long download through the VIP survived every change (4000000 bytes, 200)" \

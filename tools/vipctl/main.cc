@@ -34,6 +34,11 @@ std::string completionScript() {
          ")\n"
          "      COMPREPLY=($(compgen -W \"$(vipctl json status 2>/dev/null | "
          "sed -n 's/.*\"name\":\"\\([^\"]*\\)\".*/\\1/p')\" -- \"$cur\")); return ;;\n"
+         "    rs) COMPREPLY=($(compgen -W \"drain enable weight\" -- \"$cur\")); return ;;\n"
+         "    drain|enable|weight)\n"
+         "      COMPREPLY=($(compgen -W \"$(vipctl json vs 2>/dev/null | "
+         "grep -o '\"name\": *\"[^\"]*\"' | sed 's/.*\"\\([^\"]*\\)\"$/\\1/' | "
+         "sort -u)\" -- \"$cur\")); return ;;\n"
          "    json) COMPREPLY=($(compgen -W \"" +
          words +
          "\" -- \"$cur\")); return ;;\n"
@@ -67,6 +72,10 @@ int show(const json& resp, const std::string& cmd, bool as_json, const vipctl::S
     std::cout << vipctl::renderExplain(r, style);
   else if (cmd == "reload")
     std::cout << vipctl::renderReload(r, style);
+  else if (cmd == "vs")
+    std::cout << vipctl::renderVirtualServers(r, style);
+  else if (cmd == "rs")
+    std::cout << r.value("summary", std::string()) << "\n";
   else
     std::cout << r.dump(2) << "\n";
   return 0;
@@ -85,11 +94,14 @@ int main(int argc, char** argv) {
   app.add_flag("-j,--json", as_json, "print the JSON reply instead of the view");
 
   std::map<std::string, std::string> instance_of;
+  std::map<std::string, std::vector<std::string>> args_of;
   for (const auto& c : vipd::ctl::kCommands) {
     auto* sub = app.add_subcommand(std::string(c.name), std::string(c.summary));
     if (c.takes_instance)
       sub->add_option("instance", instance_of[std::string(c.name)], "vrrp_instance name")
           ->required();
+    if (!c.args.empty())
+      sub->add_option("args", args_of[std::string(c.name)], std::string(c.args))->required();
   }
   auto* json_cmd = app.add_subcommand("json", "any view as JSON: vipctl json show VI_1");
   std::vector<std::string> json_args;
@@ -116,14 +128,14 @@ int main(int argc, char** argv) {
   vipctl::Style style{::isatty(1) && !std::getenv("NO_COLOR")};
 
   if (json_cmd->parsed()) {
-    vipd::ctl::Request r{json_args[0], std::nullopt};
+    vipd::ctl::Request r{json_args[0], std::nullopt, {}};
     if (json_args.size() > 1)
       r.instance = json_args[1];
     return show(vipd::ctl::call(socket, r), r.cmd, true, style);
   }
   if (watch->parsed()) {
     for (;;) {
-      auto resp = vipd::ctl::call(socket, {"status", std::nullopt});
+      auto resp = vipd::ctl::call(socket, {"status", std::nullopt, {}});
       if (style.color)
         std::cout << "\033[H\033[2J";
       int rc = show(resp, "status", as_json, style);
@@ -137,9 +149,10 @@ int main(int argc, char** argv) {
     auto* sub = app.get_subcommand(std::string(c.name));
     if (!sub->parsed())
       continue;
-    vipd::ctl::Request r{std::string(c.name), std::nullopt};
+    vipd::ctl::Request r{std::string(c.name), std::nullopt, {}};
     if (c.takes_instance)
       r.instance = instance_of[r.cmd];
+    r.args = args_of[r.cmd];
     return show(vipd::ctl::call(socket, r), r.cmd, as_json, style);
   }
   return 2;

@@ -217,3 +217,57 @@ std::string renderReload(const json& r, const Style&) {
 }
 
 }  // namespace vipctl
+
+namespace vipctl {
+
+// vipctl vs: a line per virtual server, then its real servers as a table.
+std::string renderVirtualServers(const json& r, const Style& s) {
+  std::string out;
+  const auto& list = r.at("virtual_servers");
+  if (list.empty())
+    return "no virtual servers\n";
+  for (const auto& v : list) {
+    std::string head =
+        fmt::format("VS {}  {} {} {}  quorum {} ({}+{})", paint(s, str(v.at("name")), "1"),
+                    str(v.at("protocol")), str(v.at("scheduler")), str(v.at("method")),
+                    v.at("quorum_up").get<bool>() ? paint(s, "up", "32") : paint(s, "lost", "1;31"),
+                    str(v.at("quorum")), str(v.at("hysteresis")));
+    if (!v.at("sorry_server").is_null())
+      head += fmt::format("  sorry server {}{}", str(v.at("sorry_server")),
+                          v.at("sorry_active").get<bool>() ? paint(s, " ACTIVE", "1;33") : "");
+    if (v.value("ha_suspended", false))
+      head += "  checks suspended (ha_suspend)";
+    out += head + "\n";
+    std::vector<std::vector<std::string>> rows;
+    std::vector<size_t> visible;
+    for (const auto& rs : v.at("real_servers")) {
+      const bool up = rs.at("state") == "up";
+      const bool drained = rs.at("drained").get<bool>();
+      const std::string state = drained ? "DRAINED" : up ? "UP" : "DOWN";
+      const std::string painted = paint(s, state, drained ? "33" : up ? "32" : "1;31");
+      std::string weight = fmt::format("weight {}", str(rs.at("weight")));
+      if (!rs.at("weight_set").is_null())
+        weight += " (set)";
+      const std::string pool = rs.at("in_pool").get<bool>() ? "in pool" : "out of pool";
+      std::string checks;
+      for (const auto& c : rs.at("checkers")) {
+        if (!checks.empty())
+          checks += "; ";
+        checks += fmt::format("{} {}", str(c.at("type")),
+                              c.at("last").is_null() ? "not run yet" : str(c.at("last")));
+        if (!c.at("latency_ms").is_null())
+          checks += fmt::format(" ({:.1f} ms)", c.at("latency_ms").get<double>());
+      }
+      const std::string since = "for " + humanDuration(rs.at("since_ms").get<int64_t>());
+      rows.push_back({"  " + str(rs.at("name")), painted, weight, pool, since, checks});
+      for (const auto& cell : rows.back())
+        visible.push_back(cell.size());
+      visible[visible.size() - 5] = state.size();
+    }
+    if (!rows.empty())
+      out += table(rows, visible);
+  }
+  return out;
+}
+
+}  // namespace vipctl

@@ -16,6 +16,7 @@ std::string renderStatus(const nlohmann::json& result, const Style& s);
 std::string renderShow(const nlohmann::json& result, const Style& s);
 std::string renderExplain(const nlohmann::json& result, const Style& s);
 std::string renderReload(const nlohmann::json& result, const Style& s);
+std::string renderVirtualServers(const nlohmann::json& result, const Style& s);
 // "1.2 s", "3 min 4 s", "2 h 5 min"
 std::string humanDuration(int64_t ms);
 

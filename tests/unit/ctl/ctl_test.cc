@@ -17,6 +17,13 @@ TEST(Protocol, ParsesRequestsFromTheCommandTable) {
   EXPECT_EQ(r->cmd, "show");
   EXPECT_EQ(r->instance, "VI_1");
   EXPECT_EQ(ctl::toJson(*r).dump(), R"({"cmd":"show","instance":"VI_1","v":1})");
+  // Positional words travel as "args" (absent when there are none).
+  auto rs =
+      ctl::parseRequest(R"({"v":1,"cmd":"rs","args":["drain","10.0.0.1:80","10.0.1.1:80"]})", err);
+  ASSERT_TRUE(rs) << err;
+  EXPECT_EQ(rs->args, (std::vector<std::string>{"drain", "10.0.0.1:80", "10.0.1.1:80"}));
+  EXPECT_EQ(ctl::toJson(*rs).dump(),
+            R"({"args":["drain","10.0.0.1:80","10.0.1.1:80"],"cmd":"rs","v":1})");
 }
 
 TEST(Protocol, RefusesWithAReason) {
@@ -30,6 +37,8 @@ TEST(Protocol, RefusesWithAReason) {
   EXPECT_FALSE(ctl::parseRequest(R"({"v":1,"cmd":"explain"})", err));
   EXPECT_EQ(err, "'explain' needs an instance name");
   EXPECT_FALSE(ctl::parseRequest(R"({"v":1,"cmd":"show","instance":7})", err));
+  EXPECT_FALSE(ctl::parseRequest(R"({"v":1,"cmd":"rs","args":["drain",7]})", err));
+  EXPECT_EQ(err, "\"args\" must be an array of strings");
 }
 
 TEST(Exposition, EscapesLabelsAndWritesIntegersPlainly) {

@@ -1,0 +1,225 @@
+// vipctl's view of the load-balancing half and its run-time commands (`vipctl vs`,
+// `vipctl rs drain|enable|weight`), answered on the checker thread from the checkers'
+// state and what the load balancer last wrote. docs/design/control-protocol.md.
+#include <fmt/format.h>
+
+#include <charconv>
+
+#include "base/log.h"
+#include "daemon/check_runtime.h"
+#include "io/loop.h"
+
+namespace vipd::daemon {
+namespace {
+
+std::string hostPort(const IpAddress& a, int port) {
+  return fmt::format("{}:{}", a.isV4() ? a.str() : "[" + a.str() + "]", port);
+}
+
+const char* protoWord(conf::L4Protocol p) {
+  switch (p) {
+    case conf::L4Protocol::kUdp:
+      return "udp";
+    case conf::L4Protocol::kSctp:
+      return "sctp";
+    default:
+      return "tcp";
+  }
+}
+
+// As vipctl prints a virtual server: ADDR:PORT, [V6]:PORT, fwmark:N, group:NAME.
+std::string baseName(const conf::VirtualServer& v) {
+  if (v.fwmark)
+    return fmt::format("fwmark:{}", *v.fwmark);
+  if (v.group)
+    return fmt::format("group:{}", *v.group);
+  return v.addr ? hostPort(*v.addr, v.port.value_or(0)) : "?";
+}
+
+const char* methodWord(lb::Method m) {
+  switch (m) {
+    case lb::Method::kDr:
+      return "DR";
+    case lb::Method::kTun:
+      return "TUN";
+    default:
+      return "NAT";
+  }
+}
+
+const char* schedWord(lb::Sched s) {
+  switch (s) {
+    case lb::Sched::kRr:
+      return "rr";
+    case lb::Sched::kWrr:
+      return "wrr";
+    case lb::Sched::kSh:
+      return "sh";
+    case lb::Sched::kDh:
+      return "dh";
+    case lb::Sched::kMh:
+      return "mh";
+    default:
+      return "fo";
+  }
+}
+
+}  // namespace
+
+std::string CheckRuntime::operatorKey(size_t vs, size_t rs) const {
+  const auto& v = plan_.virtual_servers[vs];
+  return v.key + "|" + v.real_servers[rs].key;
+}
+
+void CheckRuntime::control(const ctl::Request& r, std::function<void(nlohmann::json)> done) {
+  if (!started_) {
+    done(r.cmd == "vs" ? ctl::okResponse({{"virtual_servers", nlohmann::json::array()}})
+                       : ctl::errorResponse("no virtual server is configured"));
+    return;
+  }
+  loop_.post([this, r, done = std::move(done)] {
+    if (!cfg_)
+      done(ctl::errorResponse("the checkers are starting; try again"));
+    else if (r.cmd == "vs")
+      done(ctl::okResponse(virtualServersView()));
+    else
+      done(realServerCommand(r));
+  });
+}
+
+nlohmann::json CheckRuntime::virtualServersView() const {
+  using nlohmann::json;
+  const Micros now = io::monotonicNow();
+  const auto ms = [&](Micros t) { return (now - t).count() / 1000; };
+  // Names, with the protocol added where two virtual servers would share one.
+  std::vector<std::string> names;
+  std::map<std::string, int> uses;
+  for (size_t i = 0; i < plan_.virtual_servers.size(); ++i)
+    ++uses[baseName(cfg_->virtual_servers[i])];
+  json list = json::array();
+  for (size_t i = 0; i < plan_.virtual_servers.size(); ++i) {
+    const auto& v = plan_.virtual_servers[i];
+    std::string name = baseName(cfg_->virtual_servers[i]);
+    if (uses[name] > 1)
+      name += std::string("/") + protoWord(v.protocol);
+    const lb::ServiceSpec* spec = lb_ ? lb_->spec(i) : nullptr;
+    const lb::Pool* pool = lb_ ? lb_->pool(i) : nullptr;
+    json j{{"name", name},
+           {"key", v.key},
+           {"protocol", protoWord(v.protocol)},
+           {"lb_algo", spec ? json(spec->sched.asked) : json(nullptr)},
+           {"scheduler", spec ? json(schedWord(spec->sched.sched)) : json(nullptr)},
+           {"method", spec ? json(methodWord(spec->method)) : json(nullptr)},
+           {"backend", spec ? "nftables" : "none"},
+           {"quorum", v.quorum},
+           {"hysteresis", v.hysteresis},
+           {"quorum_up", health_->quorumUp(i)},
+           {"ha_suspended", suspend_ && suspend_->suspended(i)},
+           {"sorry_server", v.sorry ? json(hostPort(v.sorry->addr, v.sorry->port.value_or(0)))
+                                    : json(nullptr)},
+           {"sorry_active", pool && pool->sorry}};
+    json rss = json::array();
+    for (size_t ri = 0; ri < v.real_servers.size(); ++ri) {
+      const auto& rs = v.real_servers[ri];
+      const std::string k = operatorKey(i, ri);
+      const auto set = weight_set_.find(k);
+      const int64_t weight = set != weight_set_.end() ? set->second : health_->weight(i, ri);
+      bool in_pool = false;
+      if (pool && !pool->sorry) {
+        for (const auto& b : pool->backends)
+          in_pool = in_pool || (b.addr == rs.addr && b.port == rs.port);
+      }
+      json checkers = json::array();
+      Micros since{0};
+      for (const auto& s : slots_) {
+        if (s->id.vs != i || s->id.rs != ri)
+          continue;
+        since = std::max(since, s->since);
+        const auto& st = health_->checker(s->id);
+        checkers.push_back({{"type", std::string(check::checkerName(s->spec->kind))},
+                            {"label", s->spec->label},
+                            {"up", st.up()},
+                            {"last", s->last_reason.empty() ? json(nullptr) : json(s->last_reason)},
+                            {"latency_ms", s->last_ms < 0 ? json(nullptr) : json(s->last_ms)},
+                            {"since_ms", ms(s->since)}});
+      }
+      rss.push_back({{"name", hostPort(rs.addr, rs.port)},
+                     {"key", rs.key},
+                     {"state", health_->alive(i, ri) ? "up" : "down"},
+                     {"configured_weight", rs.weight},
+                     {"weight", weight},
+                     {"weight_set", set != weight_set_.end() ? json(set->second) : json(nullptr)},
+                     {"drained", drained_.count(k) > 0},
+                     {"in_pool", in_pool},
+                     {"since_ms", since.count() ? ms(since) : 0},
+                     {"checkers", checkers}});
+    }
+    j["real_servers"] = rss;
+    list.push_back(j);
+  }
+  return {{"virtual_servers", list}};
+}
+
+nlohmann::json CheckRuntime::realServerCommand(const ctl::Request& r) {
+  const auto& a = r.args;
+  if (a.size() < 3 || (a[0] != "drain" && a[0] != "enable" && a[0] != "weight") ||
+      (a[0] == "weight") != (a.size() == 4) || a.size() > 4)
+    return ctl::errorResponse("usage: rs drain VS RS | rs enable VS RS | rs weight VS RS N");
+  // The virtual server as `vipctl vs` names it, or keepalived's form.
+  std::optional<size_t> vs;
+  for (size_t i = 0; i < plan_.virtual_servers.size() && !vs; ++i) {
+    const std::string base = baseName(cfg_->virtual_servers[i]);
+    const std::string proto = protoWord(plan_.virtual_servers[i].protocol);
+    if (a[1] == plan_.virtual_servers[i].key || a[1] == base + "/" + proto)
+      vs = i;
+    else if (a[1] == base) {
+      size_t same = 0;
+      for (const auto& v : cfg_->virtual_servers)
+        same += baseName(v) == base ? 1u : 0u;
+      if (same > 1)
+        return ctl::errorResponse(fmt::format(
+            "'{}' names more than one virtual server; add the protocol: {}/tcp or {}/udp", a[1],
+            base, base));
+      vs = i;
+    }
+  }
+  if (!vs)
+    return ctl::errorResponse(fmt::format("no virtual server '{}' (vipctl vs lists them)", a[1]));
+  const auto& v = plan_.virtual_servers[*vs];
+  std::optional<size_t> rs;
+  for (size_t i = 0; i < v.real_servers.size() && !rs; ++i) {
+    if (a[2] == hostPort(v.real_servers[i].addr, v.real_servers[i].port) ||
+        a[2] == v.real_servers[i].key)
+      rs = i;
+  }
+  if (!rs)
+    return ctl::errorResponse(fmt::format("virtual server {} has no real server '{}'", a[1], a[2]));
+  const std::string k = operatorKey(*vs, *rs);
+  const std::string who = fmt::format("service {} of VS {}", v.real_servers[*rs].key, v.key);
+  std::string summary;
+  if (a[0] == "drain") {
+    drained_.insert(k);
+    summary = fmt::format("drained {}: no new connections; established ones finish", who);
+  } else if (a[0] == "enable") {
+    drained_.erase(k);
+    summary = fmt::format("enabled {}: it takes new connections again while its checks pass",
+                          who);
+  } else {
+    int64_t n = -1;
+    const auto [p, ec] = std::from_chars(a[3].data(), a[3].data() + a[3].size(), n);
+    if (ec != std::errc() || p != a[3].data() + a[3].size() || n < 0 || n > 65535)
+      return ctl::errorResponse(
+          fmt::format("weight '{}': an integer from 0 to 65535 is needed", a[3]));
+    weight_set_[k] = n;
+    summary = fmt::format("weight of {} set to {} (kept across reloads)", who, n);
+  }
+  log::info("vipctl: {}", summary);
+  if (lb_ && lb_->update(*vs, lbHealth(*vs)))
+    lb_->flush();
+  return ctl::okResponse({{"summary", summary},
+                          {"drained", drained_.count(k) > 0},
+                          {"weight_set", weight_set_.count(k) ? nlohmann::json(weight_set_[k])
+                                                              : nlohmann::json(nullptr)}});
+}
+
+}  // namespace vipd::daemon
