@@ -20,13 +20,16 @@ struct CommandSpec {
   std::string_view name;
   bool takes_instance;
   std::string_view summary;
-  std::string_view args = "";  // positional words after the command ("" = none)
+  std::string_view args = "";  // positional words after the command ("" = none, "[..]" optional)
 };
 
 inline constexpr CommandSpec kCommands[] = {
     {"status", false, "every instance: state, priorities, master, VIPs, time in state"},
     {"show", true, "one instance: config, counters, drop reasons, trackers, last transitions"},
-    {"explain", true, "why an instance is master, backup or fault, and what would change it"},
+    {"explain", true,
+     "why an instance is master, backup or fault, and what would change it; with VS RS, why a "
+     "real server is up or down",
+     "[RS]"},
     {"reload", false, "re-read the configuration; refused with its diagnostics if broken"},
     {"version", false, "daemon version and protocol version"},
     {"vs", false,

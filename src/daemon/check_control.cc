@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <chrono>
+#include <ctime>
 
 #include "base/log.h"
 #include "daemon/check_runtime.h"
@@ -82,6 +84,8 @@ void CheckRuntime::control(const ctl::Request& r, std::function<void(nlohmann::j
       done(ctl::errorResponse("the checkers are starting; try again"));
     else if (r.cmd == "vs")
       done(ctl::okResponse(virtualServersView()));
+    else if (r.cmd == "explain")
+      done(explainRealServer(r.instance.value_or(""), r.args.empty() ? "" : r.args[0]));
     else
       done(realServerCommand(r));
   });
@@ -115,8 +119,8 @@ nlohmann::json CheckRuntime::virtualServersView() const {
            {"hysteresis", v.hysteresis},
            {"quorum_up", health_->quorumUp(i)},
            {"ha_suspended", suspend_ && suspend_->suspended(i)},
-           {"sorry_server", v.sorry ? json(hostPort(v.sorry->addr, v.sorry->port.value_or(0)))
-                                    : json(nullptr)},
+           {"sorry_server",
+            v.sorry ? json(hostPort(v.sorry->addr, v.sorry->port.value_or(0))) : json(nullptr)},
            {"sorry_active", pool && pool->sorry}};
     json rss = json::array();
     for (size_t ri = 0; ri < v.real_servers.size(); ++ri) {
@@ -160,40 +164,110 @@ nlohmann::json CheckRuntime::virtualServersView() const {
   return {{"virtual_servers", list}};
 }
 
+// The virtual server as `vipctl vs` names it (or keepalived's form) and one of its real
+// servers as ADDR:PORT (or keepalived's form); "" and the reason when there is none.
+std::string CheckRuntime::findRealServer(const std::string& vs_name, const std::string& rs_name,
+                                         size_t& vs_out, size_t& rs_out) const {
+  std::optional<size_t> vs;
+  for (size_t i = 0; i < plan_.virtual_servers.size() && !vs; ++i) {
+    const std::string base = baseName(cfg_->virtual_servers[i]);
+    const std::string proto = protoWord(plan_.virtual_servers[i].protocol);
+    if (vs_name == plan_.virtual_servers[i].key || vs_name == base + "/" + proto)
+      vs = i;
+    else if (vs_name == base) {
+      size_t same = 0;
+      for (const auto& v : cfg_->virtual_servers)
+        same += baseName(v) == base ? 1u : 0u;
+      if (same > 1)
+        return fmt::format(
+            "'{}' names more than one virtual server; add the protocol: {}/tcp or {}/udp", vs_name,
+            base, base);
+      vs = i;
+    }
+  }
+  if (!vs)
+    return fmt::format("no virtual server '{}' (vipctl vs lists them)", vs_name);
+  const auto& v = plan_.virtual_servers[*vs];
+  for (size_t i = 0; i < v.real_servers.size(); ++i) {
+    if (rs_name == hostPort(v.real_servers[i].addr, v.real_servers[i].port) ||
+        rs_name == v.real_servers[i].key) {
+      vs_out = *vs;
+      rs_out = i;
+      return "";
+    }
+  }
+  return fmt::format("virtual server {} has no real server '{}'", vs_name, rs_name);
+}
+
+nlohmann::json CheckRuntime::explainRealServer(const std::string& vs_name,
+                                               const std::string& rs_name) const {
+  size_t vs = 0, rs = 0;
+  if (auto err = findRealServer(vs_name, rs_name, vs, rs); !err.empty())
+    return ctl::errorResponse(err);
+  const auto& v = plan_.virtual_servers[vs];
+  const auto& r = v.real_servers[rs];
+  const Micros now = io::monotonicNow();
+  const auto wall = std::chrono::system_clock::now();
+  const std::string k = operatorKey(vs, rs);
+  const bool alive = health_->alive(vs, rs);
+  // Why: the checkers that are down (or, when up, each one's last result).
+  std::vector<std::string> reasons;
+  Micros since{0};
+  for (const auto& s : slots_) {
+    if (s->id.vs != vs || s->id.rs != rs)
+      continue;
+    const auto& st = health_->checker(s->id);
+    since = std::max(since, s->since);
+    if (!alive && st.up())
+      continue;
+    std::string why = s->spec->label + ": ";
+    if (!st.hasRun())
+      why += "not run yet";
+    else if (st.up())
+      why += s->last_reason.empty() ? "ok" : s->last_reason;
+    else
+      why += fmt::format("{} ({} attempt(s) allowed)", s->last_reason, s->spec->timing.retry + 1);
+    reasons.push_back(why);
+  }
+  const auto ago = std::chrono::duration_cast<std::chrono::system_clock::duration>(now - since);
+  const std::time_t t = std::chrono::system_clock::to_time_t(wall - ago);
+  std::tm tm{};
+  ::localtime_r(&t, &tm);
+  const std::string at = fmt::format("{:02}:{:02}:{:02}", tm.tm_hour, tm.tm_min, tm.tm_sec);
+  std::string summary = fmt::format("{} since {} ({} s)", alive ? "UP" : "DOWN", at,
+                                    (now - since).count() / 1'000'000);
+  for (const auto& why : reasons)
+    summary += "; " + why;
+  if (drained_.count(k))
+    summary += "; drained by vipctl: no new connections";
+  const lb::Pool* pool = lb_ ? lb_->pool(vs) : nullptr;
+  bool in_pool = false;
+  if (pool && !pool->sorry) {
+    for (const auto& b : pool->backends)
+      in_pool = in_pool || (b.addr == r.addr && b.port == r.port);
+  }
+  summary += in_pool ? "; in the load balancer's pool" : "; not in the load balancer's pool";
+  return ctl::okResponse({{"virtual_server", v.key},
+                          {"real_server", r.key},
+                          {"state", alive ? "up" : "down"},
+                          {"since_ms", (now - since).count() / 1000},
+                          {"since", at},
+                          {"reasons", reasons},
+                          {"drained", drained_.count(k) > 0},
+                          {"in_pool", in_pool},
+                          {"summary", summary}});
+}
+
 nlohmann::json CheckRuntime::realServerCommand(const ctl::Request& r) {
   const auto& a = r.args;
   if (a.size() < 3 || (a[0] != "drain" && a[0] != "enable" && a[0] != "weight") ||
       (a[0] == "weight") != (a.size() == 4) || a.size() > 4)
     return ctl::errorResponse("usage: rs drain VS RS | rs enable VS RS | rs weight VS RS N");
-  // The virtual server as `vipctl vs` names it, or keepalived's form.
-  std::optional<size_t> vs;
-  for (size_t i = 0; i < plan_.virtual_servers.size() && !vs; ++i) {
-    const std::string base = baseName(cfg_->virtual_servers[i]);
-    const std::string proto = protoWord(plan_.virtual_servers[i].protocol);
-    if (a[1] == plan_.virtual_servers[i].key || a[1] == base + "/" + proto)
-      vs = i;
-    else if (a[1] == base) {
-      size_t same = 0;
-      for (const auto& v : cfg_->virtual_servers)
-        same += baseName(v) == base ? 1u : 0u;
-      if (same > 1)
-        return ctl::errorResponse(fmt::format(
-            "'{}' names more than one virtual server; add the protocol: {}/tcp or {}/udp", a[1],
-            base, base));
-      vs = i;
-    }
-  }
-  if (!vs)
-    return ctl::errorResponse(fmt::format("no virtual server '{}' (vipctl vs lists them)", a[1]));
+  size_t found_vs = 0, found_rs = 0;
+  if (auto err = findRealServer(a[1], a[2], found_vs, found_rs); !err.empty())
+    return ctl::errorResponse(err);
+  const std::optional<size_t> vs = found_vs, rs = found_rs;
   const auto& v = plan_.virtual_servers[*vs];
-  std::optional<size_t> rs;
-  for (size_t i = 0; i < v.real_servers.size() && !rs; ++i) {
-    if (a[2] == hostPort(v.real_servers[i].addr, v.real_servers[i].port) ||
-        a[2] == v.real_servers[i].key)
-      rs = i;
-  }
-  if (!rs)
-    return ctl::errorResponse(fmt::format("virtual server {} has no real server '{}'", a[1], a[2]));
   const std::string k = operatorKey(*vs, *rs);
   const std::string who = fmt::format("service {} of VS {}", v.real_servers[*rs].key, v.key);
   std::string summary;
@@ -202,8 +276,7 @@ nlohmann::json CheckRuntime::realServerCommand(const ctl::Request& r) {
     summary = fmt::format("drained {}: no new connections; established ones finish", who);
   } else if (a[0] == "enable") {
     drained_.erase(k);
-    summary = fmt::format("enabled {}: it takes new connections again while its checks pass",
-                          who);
+    summary = fmt::format("enabled {}: it takes new connections again while its checks pass", who);
   } else {
     int64_t n = -1;
     const auto [p, ec] = std::from_chars(a[3].data(), a[3].data() + a[3].size(), n);

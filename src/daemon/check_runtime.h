@@ -57,7 +57,8 @@ class CheckRuntime {
   // are unchanged keep their verdict, counters, dynamic weight and schedule (a server that
   // is down stays down, keepalived #1720); the others start as at startup.
   void reload(const conf::Config& cfg);
-  // A control-socket command of the load-balancing half ("vs", "rs"), from any thread:
+  // A control-socket command of the load-balancing half ("vs", "rs", "explain VS RS"), from
+  // any thread:
   // answered through `done` on the checker thread (at once, with an empty view, when no
   // virtual server is configured).
   void control(const ctl::Request& r, std::function<void(nlohmann::json)> done);
@@ -95,6 +96,9 @@ class CheckRuntime {
   // vipctl's view and commands (check_control.cc).
   nlohmann::json virtualServersView() const;
   nlohmann::json realServerCommand(const ctl::Request& r);
+  nlohmann::json explainRealServer(const std::string& vs, const std::string& rs) const;
+  std::string findRealServer(const std::string& vs_name, const std::string& rs_name, size_t& vs,
+                             size_t& rs) const;
   std::string operatorKey(size_t vs, size_t rs) const;
   void omegaAtStop();
   void fifoLine(const std::string& line);

@@ -74,7 +74,7 @@ void Services::handle(const ctl::Request& r, std::function<void(const nlohmann::
     reply(ctl::okResponse({{"version", info_.version}, {"protocol", ctl::kProtocolVersion}}));
     return;
   }
-  if (r.cmd == "vs" || r.cmd == "rs") {
+  if (r.cmd == "vs" || r.cmd == "rs" || (r.cmd == "explain" && !r.args.empty())) {
     if (!check_control_) {
       reply(ctl::errorResponse("this daemon runs no checkers"));
       return;

@@ -26,6 +26,9 @@ real_server() {
   nsx "$name" ip addr add "10.78.0.$n/24" dev eth0
   nsx "$name" ip addr add "fd00:78::$n/64" dev eth0 nodad
   nsx "$name" ip route add default via 10.78.0.254
+  # Small send buffers: a download is paced by the client, not parked whole in the kernel,
+  # so "a connection survives a change" is about a live transfer.
+  nsx "$name" sysctl -qw net.ipv4.tcp_wmem="4096 16384 65536"
   nsx "$name" ip -6 route add default via fd00:78::254
   mkdir -p "$WORK/www-$name"
   echo "$name" >"$WORK/www-$name/name"
@@ -60,6 +63,7 @@ dr_server() {
 lb_topology() {
   netns_lan 2
   segment 1 r1 r2
+  nsx c sysctl -qw net.ipv4.tcp_rmem="4096 65536 131072"
   for r in r1 r2; do
     nsx $r sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
     nsx $r ip addr add "fd00:78::${r#r}/64" dev eth1 nodad

@@ -73,6 +73,10 @@ check "vipctl vs: s2 is out of the pool" rs_is $VIP:80 10.78.0.12:8080 in_pool f
 check "vipctl vs: its checker's last result names the reason" \
   bash -c "$VIPCTL -S $WORK/r1.sock --json vs | grep -q 'status 404'"
 "$VIPCTL" -S "$WORK/r1.sock" vs | sed 's/^/     /' | head -6
+"$VIPCTL" -S "$WORK/r1.sock" explain $VIP:80 10.78.0.12:8080 >"$WORK/explain.out"
+echo "     vipctl explain $VIP:80 10.78.0.12:8080: $(cat "$WORK/explain.out")"
+check "vipctl explain VS RS: DOWN since a time, with the failing check and its reason" \
+  grep -Eq '^DOWN since [0-9:]{8} .*HTTP_GET .*/health: status 404.*not in the load balancer' "$WORK/explain.out"
 echo ok >"$WORK/www-s2/health"
 wait_for 3 "s2 comes back" serves s2
 check "s2 is back in the pool" serves s2
@@ -100,7 +104,7 @@ check "reload: the changed virtual server is replaced, the others kept" \
 nsx c curl -s -m 60 --local-port 45123 --limit-rate 800k -o "$WORK/big2.out" -w '%{http_code}' \
   "http://$VIP:80/big" >"$WORK/big2.code" 2>&1 &
 DL2=$!
-carrier() { for s in s1 s2 s3; do nsx $s ss -Htn state established '( sport = :8080 and dport = :45123 )' | grep -q . && { echo $s; return 0; }; done; return 1; }
+carrier() { for s in s1 s2 s3; do nsx $s ss -Htn '( sport = :8080 and dport = :45123 )' | grep -q . && { echo $s; return 0; }; done; return 1; }
 wait_for 3 "the download is established" carrier
 D=$(carrier)
 DADDR=10.78.0.1${D#s}

@@ -68,6 +68,8 @@ int show(const json& resp, const std::string& cmd, bool as_json, const vipctl::S
     std::cout << vipctl::renderStatus(r, style);
   else if (cmd == "show")
     std::cout << vipctl::renderShow(r, style);
+  else if (cmd == "explain" && r.contains("real_server"))
+    std::cout << r.value("summary", std::string()) << "\n";
   else if (cmd == "explain")
     std::cout << vipctl::renderExplain(r, style);
   else if (cmd == "reload")
@@ -100,8 +102,11 @@ int main(int argc, char** argv) {
     if (c.takes_instance)
       sub->add_option("instance", instance_of[std::string(c.name)], "vrrp_instance name")
           ->required();
-    if (!c.args.empty())
-      sub->add_option("args", args_of[std::string(c.name)], std::string(c.args))->required();
+    if (!c.args.empty()) {
+      auto* opt = sub->add_option("args", args_of[std::string(c.name)], std::string(c.args));
+      if (c.args.front() != '[')
+        opt->required();
+    }
   }
   auto* json_cmd = app.add_subcommand("json", "any view as JSON: vipctl json show VI_1");
   std::vector<std::string> json_args;
