@@ -188,6 +188,21 @@ rules=$(nsx d nft list table inet vipd_lb | grep -c 'dnat ip to')
 echo
 echo "$N_VS virtual servers x $N_RS real servers: table written $(( (t1 - t0) / 1000000 )) ms after start (polled every 100 ms), $rules scheduling rules in the kernel"
 sleep 5  # every checker has run once and the pools are full
+# A reload with nothing changed: CPU the whole daemon spends (parse, VRRP, checkers, rules),
+# less what it spends checking in a window of the same length without a reload.
+cpu() { awk '{print $14 + $15}' /proc/"$(cat "$W/scale.pid")"/stat; }
+HZ=$(getconf CLK_TCK)
+for rep in 1 2 3; do
+  n0=$(grep -c "virtual server(s) programmed" "$W/scale.log")
+  t0=$(date +%s%N); c0=$(cpu)
+  kill -HUP "$(cat "$W/scale.pid")"
+  for _ in $(seq 200); do [ "$(grep -c "virtual server(s) programmed" "$W/scale.log")" -gt "$n0" ] && break; sleep 0.02; done
+  c1=$(cpu); t1=$(date +%s%N)
+  sleep 1
+  c2=$(cpu); sleep "$(awk -v ns=$((t1 - t0)) 'BEGIN {printf "%.3f", ns / 1e9}')"; c3=$(cpu)
+  echo "no-change reload $rep: $(( (c1 - c0) * 1000 / HZ )) ms of CPU over $(( (t1 - t0) / 1000000 )) ms, $(( (c3 - c2) * 1000 / HZ )) ms in as long without a reload (ticks of $((1000 / HZ)) ms); $(grep -a "virtual server(s) programmed" "$W/scale.log" | tail -1 | sed 's/.*: //')"
+  sleep 1
+done
 since=$(wc -l <"$W/scale.log")
 for f in $(seq 0 $((FLIPS - 1))); do
   nsx s nft add rule inet block in ip daddr 10.96.0.3 tcp dport $((20000 + f)) reject with tcp reset

@@ -10,6 +10,7 @@
 #include "base/log.h"
 #include "daemon/check_runtime.h"
 #include "io/loop.h"
+#include "metrics/exposition.h"
 
 namespace vipd::daemon {
 namespace {
@@ -75,8 +76,9 @@ std::string CheckRuntime::operatorKey(size_t vs, size_t rs) const {
 
 void CheckRuntime::control(const ctl::Request& r, std::function<void(nlohmann::json)> done) {
   if (!started_) {
-    done(r.cmd == "vs" ? ctl::okResponse({{"virtual_servers", nlohmann::json::array()}})
-                       : ctl::errorResponse("no virtual server is configured"));
+    done(r.cmd == "vs"        ? ctl::okResponse({{"virtual_servers", nlohmann::json::array()}})
+         : r.cmd == "metrics" ? nlohmann::json("")
+                              : ctl::errorResponse("no virtual server is configured"));
     return;
   }
   loop_.post([this, r, done = std::move(done)] {
@@ -84,6 +86,8 @@ void CheckRuntime::control(const ctl::Request& r, std::function<void(nlohmann::j
       done(ctl::errorResponse("the checkers are starting; try again"));
     else if (r.cmd == "vs")
       done(ctl::okResponse(virtualServersView()));
+    else if (r.cmd == "metrics")
+      done(nlohmann::json(metricsText()));
     else if (r.cmd == "explain")
       done(explainRealServer(r.instance.value_or(""), r.args.empty() ? "" : r.args[0]));
     else
@@ -293,6 +297,69 @@ nlohmann::json CheckRuntime::realServerCommand(const ctl::Request& r) {
                           {"drained", drained_.count(k) > 0},
                           {"weight_set", weight_set_.count(k) ? nlohmann::json(weight_set_[k])
                                                               : nlohmann::json(nullptr)}});
+}
+
+// The load-balancing half's metrics: each real server's state, weight and pool membership,
+// quorum, and the checkers' attempt durations and failures by class.
+std::string CheckRuntime::metricsText() const {
+  metrics::Exposition e;
+  const auto view = virtualServersView();
+  auto each_rs = [&](const char* name, const char* type, const char* help, auto value) {
+    e.family(name, type, help);
+    for (const auto& v : view["virtual_servers"]) {
+      for (const auto& rs : v["real_servers"])
+        e.sample({{"vs", v["name"].get<std::string>()}, {"rs", rs["name"].get<std::string>()}},
+                 value(rs));
+    }
+  };
+  each_rs("vipd_rs_up", "gauge", "1 while the real server's checkers say it is up.",
+          [](const nlohmann::json& rs) { return rs["state"] == "up" ? 1.0 : 0.0; });
+  each_rs("vipd_rs_weight", "gauge", "The real server's weight now (checkers or vipctl).",
+          [](const nlohmann::json& rs) { return rs["weight"].get<double>(); });
+  each_rs("vipd_rs_in_pool", "gauge", "1 while the kernel's rules send new connections to it.",
+          [](const nlohmann::json& rs) { return rs["in_pool"].get<bool>() ? 1.0 : 0.0; });
+  each_rs("vipd_rs_drained", "gauge", "1 while drained by vipctl.",
+          [](const nlohmann::json& rs) { return rs["drained"].get<bool>() ? 1.0 : 0.0; });
+  e.family("vipd_vs_quorum_up", "gauge", "1 while the virtual server has its quorum.");
+  for (const auto& v : view["virtual_servers"])
+    e.sample({{"vs", v["name"].get<std::string>()}}, v["quorum_up"].get<bool>() ? 1 : 0);
+  e.family("vipd_vs_sorry_server_active", "gauge", "1 while the sorry server takes the traffic.");
+  for (const auto& v : view["virtual_servers"])
+    e.sample({{"vs", v["name"].get<std::string>()}}, v["sorry_active"].get<bool>() ? 1 : 0);
+  e.family("vipd_check_duration_seconds", "histogram",
+           "Duration of checker attempts (network checkers), by checker type.");
+  for (const auto& [type, st] : check_stats_) {
+    uint64_t cumulative = 0;
+    for (size_t b = 0; b < st.buckets.size(); ++b) {
+      cumulative += st.buckets[b];
+      e.sample(
+          "_bucket",
+          {{"type", type},
+           {"le", b < kDurationBuckets.size() ? fmt::format("{}", kDurationBuckets[b]) : "+Inf"}},
+          static_cast<double>(cumulative));
+    }
+    e.sample("_sum", {{"type", type}}, st.sum_s);
+    e.sample("_count", {{"type", type}}, static_cast<double>(st.count));
+  }
+  e.family("vipd_check_failures_total", "counter",
+           "Failed checker attempts, by checker type and class of reason.");
+  for (const auto& [type, st] : check_stats_) {
+    for (const auto& [reason, n] : st.failures)
+      e.sample({{"type", type}, {"reason", reason}}, static_cast<double>(n));
+  }
+  e.family("vipd_check_transitions_total", "counter", "Checker verdict changes.");
+  e.sample({}, static_cast<double>(counters_.transitions));
+  if (lb_) {
+    const auto& c = lb_->counters();
+    e.family("vipd_lb_transactions_total", "counter", "nftables transactions written.");
+    e.sample({}, static_cast<double>(c.batches));
+    e.family("vipd_lb_transaction_failures_total", "counter",
+             "nftables transactions the kernel refused (each followed by a rewrite).");
+    e.sample({}, static_cast<double>(c.failures));
+    e.family("vipd_lb_pool_changes_total", "counter", "Virtual server pool changes written.");
+    e.sample({}, static_cast<double>(c.pool_changes));
+  }
+  return e.text();
 }
 
 }  // namespace vipd::daemon

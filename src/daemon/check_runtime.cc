@@ -13,6 +13,7 @@
 
 #include "base/diag.h"
 #include "base/log.h"
+#include "check/failure_class.h"
 
 namespace vipd::daemon {
 
@@ -457,8 +458,19 @@ void CheckRuntime::finish(Slot& s, const check::Result& r) {
     ++counters_.failures;
   s.last_reason = r.ok ? "ok" : r.reason;
   const Micros done = io::monotonicNow();
-  if (s.started.count() > 0)
+  auto& stats = check_stats_[std::string(check::checkerName(s.spec->kind))];
+  if (s.started.count() > 0) {
     s.last_ms = static_cast<double>((done - s.started).count()) / 1000.0;
+    const double sec = s.last_ms / 1000.0;
+    size_t b = 0;
+    while (b < kDurationBuckets.size() && sec > kDurationBuckets[b])
+      ++b;
+    ++stats.buckets[b];
+    stats.sum_s += sec;
+    ++stats.count;
+  }
+  if (!r.ok)
+    ++stats.failures[std::string(check::failureClass(r.reason))];
   std::vector<Change> changes;
   const auto step = health_->record(s.id, r, done, changes);
   const bool changed = !changes.empty() && changes.front().kind == Change::Kind::kChecker;

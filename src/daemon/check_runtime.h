@@ -10,6 +10,7 @@
 
 #include <openssl/ssl.h>
 
+#include <array>
 #include <atomic>
 #include <functional>
 #include <map>
@@ -100,6 +101,7 @@ class CheckRuntime {
   std::string findRealServer(const std::string& vs_name, const std::string& rs_name, size_t& vs,
                              size_t& rs) const;
   std::string operatorKey(size_t vs, size_t rs) const;
+  std::string metricsText() const;
   void omegaAtStop();
   void fifoLine(const std::string& line);
   void openFifo();
@@ -118,6 +120,16 @@ class CheckRuntime {
   std::unique_ptr<HaSuspend> suspend_;
   // Set by vipctl at run time, by "VS key|RS key": kept across reloads while both exist.
   std::set<std::string> drained_;
+  // For /metrics: attempt durations (histogram) and failures by class, by checker type.
+  static constexpr std::array<double, 13> kDurationBuckets{
+      0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+  struct CheckStats {
+    std::array<uint64_t, kDurationBuckets.size() + 1> buckets{};  // per bucket, last +Inf
+    double sum_s = 0;
+    uint64_t count = 0;
+    std::map<std::string, uint64_t> failures;  // by check::failureClass
+  };
+  std::map<std::string, CheckStats> check_stats_;
   std::map<std::string, int64_t> weight_set_;
   std::vector<std::unique_ptr<Slot>> slots_;
   std::vector<std::unique_ptr<probe::Attempt>> finished_;  // destroyed on the next round

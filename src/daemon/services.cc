@@ -42,11 +42,24 @@ void Services::start(const ServicesConfig& c) {
               respond({404, "text/plain", "try /metrics or /status\n"});
               return;
             }
-            snapshot([path, respond](Views v, DaemonInfo d) {
-              if (path == "/metrics")
-                respond({200, "text/plain; version=0.0.4; charset=utf-8", metricsText(v, d)});
-              else
+            snapshot([this, path, respond](Views v, DaemonInfo d) {
+              if (path != "/metrics") {
                 respond({200, "application/json", statusJson(v, d).dump() + "\n"});
+                return;
+              }
+              std::string text = metricsText(v, d);
+              if (!check_control_) {
+                respond({200, "text/plain; version=0.0.4; charset=utf-8", text});
+                return;
+              }
+              // The checkers' half comes from their own thread, then back here.
+              check_control_({"metrics", std::nullopt, {}},
+                             [this, respond, text](nlohmann::json j) mutable {
+                               text += j.is_string() ? j.get<std::string>() : "";
+                               loop_.post([respond, text] {
+                                 respond({200, "text/plain; version=0.0.4; charset=utf-8", text});
+                               });
+                             });
             });
           });
       log::info("metrics on http://{}/metrics", *c.metrics_listen);

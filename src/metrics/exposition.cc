@@ -27,7 +27,11 @@ void Exposition::family(const std::string& name, const std::string& type, const 
 }
 
 void Exposition::sample(const Labels& labels, double value) {
-  out_ += current_;
+  sample("", labels, value);
+}
+
+void Exposition::sample(const std::string& suffix, const Labels& labels, double value) {
+  out_ += current_ + suffix;
   if (!labels.empty()) {
     out_ += '{';
     for (size_t i = 0; i < labels.size(); ++i) {

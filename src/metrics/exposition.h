@@ -17,6 +17,8 @@ class Exposition {
   // Starts a family; the samples that follow belong to it.
   void family(const std::string& name, const std::string& type, const std::string& help);
   void sample(const Labels& labels, double value);
+  // A histogram's or summary's series: name + suffix ("_bucket", "_sum", "_count").
+  void sample(const std::string& suffix, const Labels& labels, double value);
   const std::string& text() const { return out_; }
 
  private:

@@ -21,7 +21,9 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lb_lib.sh"
 lb_topology
 
+VIPD_ARGS=(--metrics-listen 127.0.0.1:9650)
 start_vipd r1 "$(director_conf r1 150)"
+VIPD_ARGS=()
 start_vipd r2 "$(director_conf r2 100)"
 wait_for 5 "r1 holds the outside VIP" has_addr r1 $VIP || { fail=$((fail + 1)); finish; exit 1; }
 wait_for 5 "r1 holds the inside VIP" bash -c "ip -n $P-r1 -o addr show dev eth1 | grep -w 10.78.0.254"
@@ -73,6 +75,31 @@ check "vipctl vs: s2 is out of the pool" rs_is $VIP:80 10.78.0.12:8080 in_pool f
 check "vipctl vs: its checker's last result names the reason" \
   bash -c "$VIPCTL -S $WORK/r1.sock --json vs | grep -q 'status 404'"
 "$VIPCTL" -S "$WORK/r1.sock" vs | sed 's/^/     /' | head -6
+nsx r1 curl -sf http://127.0.0.1:9650/metrics >"$WORK/metrics.txt"
+check "metrics (parsed by prometheus_client): s2 down and out of the pool, failures by class, durations" \
+  /usr/bin/python3 - "$WORK/metrics.txt" "$VIP:80" <<'EOF'
+import sys
+from prometheus_client.parser import text_string_to_metric_families
+fams = {f.name: f for f in text_string_to_metric_families(open(sys.argv[1]).read())}
+vs = sys.argv[2]
+def val(name, suffix="", **labels):
+    for s in fams[name].samples:
+        if s.name == name + suffix and all(s.labels.get(k) == v for k, v in labels.items()):
+            return s.value
+    raise SystemExit(f"no sample {name}{suffix} {labels}")
+assert val("vipd_rs_up", vs=vs, rs="10.78.0.12:8080") == 0
+assert val("vipd_rs_in_pool", vs=vs, rs="10.78.0.12:8080") == 0
+assert val("vipd_rs_up", vs=vs, rs="10.78.0.11:8080") == 1
+assert val("vipd_rs_in_pool", vs=vs, rs="10.78.0.11:8080") == 1
+assert val("vipd_rs_weight", vs=vs, rs="10.78.0.13:8080") == 3
+assert val("vipd_vs_quorum_up", vs=vs) == 1
+assert val("vipd_check_failures", "_total", type="HTTP_GET", reason="status") >= 2
+assert val("vipd_check_duration_seconds", "_count", type="HTTP_GET") > 0
+assert val("vipd_check_duration_seconds", "_bucket", type="HTTP_GET", le="+Inf") == \
+    val("vipd_check_duration_seconds", "_count", type="HTTP_GET")
+assert val("vipd_lb_pool_changes", "_total") >= 1
+assert val("keepalived_up") == 1
+EOF
 "$VIPCTL" -S "$WORK/r1.sock" explain $VIP:80 10.78.0.12:8080 >"$WORK/explain.out"
 echo "     vipctl explain $VIP:80 10.78.0.12:8080: $(cat "$WORK/explain.out")"
 check "vipctl explain VS RS: DOWN since a time, with the failing check and its reason" \
