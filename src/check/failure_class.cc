@@ -1,44 +1,43 @@
 #include "check/failure_class.h"
 
+#include <array>
+
 namespace vipd::check {
 namespace {
 
-bool has(std::string_view text, std::string_view part) {
-  return text.find(part) != std::string_view::npos;
-}
+struct Rule {
+  std::string_view cls;
+  std::array<std::string_view, 4> parts;  // any of them ("" = unused)
+};
+
+// In order: the first rule with a part found in the reason gives the class. Order matters
+// where texts overlap: "timeout in the TLS handshake" is a timeout, "exited with status 1"
+// a script's, and HTTP reasons start with the url's path ("/health: status 404 ...").
+constexpr Rule kRules[] = {
+    {"timeout", {"timeout", "timed out", "no reply", "no echo reply"}},
+    {"refused", {"refused"}},
+    {"reset", {"reset"}},
+    {"unreachable", {"unreachable"}},
+    {"tls", {"TLS"}},
+    {"closed", {"closed"}},
+    {"script", {"exited with status", "killed by signal", "wait status", "cannot run"}},
+    {"status", {"status "}},
+    {"digest", {"digest "}},
+    {"content", {"regex '", "reply byte", "reply of "}},
+    {"dns", {"DNS"}},
+    {"file", {" holds "}},
+    {"protocol", {"not an HTTP", "SMTP", "headers longer"}},
+};
 
 }  // namespace
 
 std::string_view failureClass(std::string_view r) {
-  // Order matters where texts overlap: "timeout in the TLS handshake" is a timeout.
-  if (has(r, "timeout") || has(r, "timed out") || has(r, "no reply") || has(r, "no echo reply"))
-    return "timeout";
-  if (has(r, "refused"))
-    return "refused";
-  if (has(r, "reset"))
-    return "reset";
-  if (has(r, "unreachable"))
-    return "unreachable";
-  if (has(r, "TLS"))
-    return "tls";
-  if (has(r, "closed"))
-    return "closed";
-  if (has(r, "exited with status") || has(r, "killed by signal") || has(r, "wait status") ||
-      has(r, "cannot run"))
-    return "script";
-  // HTTP reasons start with the url's path: "/health: status 404 not in 200-299".
-  if (has(r, "status "))
-    return "status";
-  if (has(r, "digest "))
-    return "digest";
-  if (has(r, "regex '") || has(r, "reply byte") || has(r, "reply of "))
-    return "content";
-  if (has(r, "DNS"))
-    return "dns";
-  if (has(r, " holds "))
-    return "file";
-  if (has(r, "not an HTTP") || has(r, "SMTP") || has(r, "headers longer"))
-    return "protocol";
+  for (const auto& rule : kRules) {
+    for (auto part : rule.parts) {
+      if (!part.empty() && r.find(part) != std::string_view::npos)
+        return rule.cls;
+    }
+  }
   return "other";
 }
 
