@@ -36,6 +36,7 @@ start_vipd r2 "$(director_conf r2 100)"
 wait_for 5 "r1 holds the VIP" has_addr r1 $VIP
 wait_for 10 "the real servers answer" all_three
 echo "  virtual_server $VIP 80: lb_algo wrr, lb_kind NAT, weights s1=1 s2=2 s3=3, HTTP_GET /health"
+echo "  (s2 has \`rise 2\`: two passing checks before it returns; s3 \`slowstart 3\`)"
 echo "  every 0.3 s, sorry_server s9; r1 is master (priority 150), r2 backup (100)"
 echo "  the rule vipd wrote on r1 for it:"
 ip netns exec "$P-r1" nft list chain inet vipd_lb vs_1 | grep dnat | sed 's/^\s*/    /'
@@ -71,7 +72,11 @@ director_says r1 "quorum\|sorry server" 2
 requests 12
 for s in s1 s2 s3; do echo ok >"$WORK/www-$s/health"; done
 wait_for 5 "the real servers are back" all_three
-echo "  they pass again:"
+echo "  they pass again; s3 has \`slowstart 3\` (a vipd keyword): it returns at weight 1 and"
+echo "  ramps to its 3 over 3 s, so it is not flooded cold:"
+requests 60
+sleep 3
+echo "  3 s later:"
 requests 60
 
 echo

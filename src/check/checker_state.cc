@@ -24,12 +24,18 @@ CheckerState::Step CheckerState::record(bool ok, Micros now) {
   const bool first = !has_run_;
   has_run_ = true;
   if (ok) {
-    s.changed = !up_;
-    up_ = true;
     retry_it_ = 0;
     streak_ = 0;
+    if (!up_ && ++rises_ >= t_.rise) {
+      s.changed = true;
+      up_ = true;
+    }
+    if (up_)
+      rises_ = 0;
+    s.successes = rises_;
     s.next = now + t_.delay_loop;
   } else if (up_ || first) {
+    rises_ = 0;
     ++streak_;
     // At start retry_it_ == retry: this failure decides.
     s.allowed = first ? 1 : t_.retry + 1;
@@ -43,6 +49,7 @@ CheckerState::Step CheckerState::record(bool ok, Micros now) {
       s.next = now + t_.delay_before_retry;
     }
   } else {
+    rises_ = 0;
     ++streak_;
     s.allowed = t_.retry + 1;
     s.next = now + std::max(t_.delay_loop, t_.delay_before_retry);

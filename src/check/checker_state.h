@@ -7,8 +7,8 @@
 //  - At start one failure is enough (keepalived sets retry_it = retry): a server that is down
 //    when the daemon starts leaves the pool at its first check, not after `retry` more.
 //  - Later an UP checker goes DOWN only after retry+1 consecutive failed attempts, spaced by
-//    delay_before_retry; one success brings a DOWN checker UP (keepalived has no rise count;
-//    vipd's `rise` comes with issue 16).
+//    delay_before_retry; one success brings a DOWN checker UP, or `rise` consecutive ones
+//    (a vipd keyword; keepalived has no rise count), each a delay_loop apart.
 //  - Attempts are delay_loop apart otherwise; a DOWN checker is retried every delay_loop.
 
 #include <chrono>
@@ -32,6 +32,7 @@ class CheckerState {
     Micros next{0};        // when the next attempt is due
     int failures = 0;      // consecutive failed attempts so far (0 after a success)
     int allowed = 1;       // attempts that must fail before DOWN (retry + 1, 1 at start)
+    int successes = 0;     // consecutive successes of a DOWN checker so far (toward rise)
   };
   Step record(bool ok, Micros now);
 
@@ -47,6 +48,7 @@ class CheckerState {
   bool has_run_ = false;
   int retry_it_;  // keepalived's name: failed attempts counted towards `retry`
   int streak_ = 0;
+  int rises_ = 0;  // consecutive successes while DOWN
 };
 
 }  // namespace vipd::check

@@ -105,6 +105,7 @@ Timing resolveTiming(const conf::Checker& c, const conf::RealServer& r,
   t.delay_before_retry = c.delay_before_retry.value_or(
       dbr.value_or(defaultDelayBeforeRetry(c.kind).value_or(t.delay_loop)));
   t.alpha = c.alpha.value_or(r.alpha.value_or(v.alpha));
+  t.rise = c.rise.value_or(r.rise.value_or(v.rise.value_or(1)));
   return t;
 }
 
@@ -148,6 +149,7 @@ Plan makePlan(const conf::Config& cfg) {
       rs.weight = r.weight;
       rs.inhibit_on_failure = r.inhibit_on_failure.value_or(v.inhibit_on_failure);
       rs.alpha = r.alpha.value_or(v.alpha);
+      rs.slowstart = r.slowstart.value_or(v.slowstart.value_or(Micros(0)));
       rs.smtp_alert = r.smtp_alert.value_or(alertDefault(g).value_or(true));
       rs.notify_up = r.notify_up;
       rs.notify_down = r.notify_down;

@@ -27,6 +27,7 @@ struct Timing {
   Micros delay_before_retry{1'000'000};
   Micros warmup{60'000'000};
   int retry = 1;
+  int rise = 1;  // vipd: consecutive successes a DOWN checker needs (keepalived: 1)
   bool alpha = false;
   friend bool operator==(const Timing&, const Timing&) = default;
 };
@@ -70,6 +71,7 @@ struct RealServerSpec {
   bool inhibit_on_failure = false;
   bool alpha = false;
   bool smtp_alert = true;  // keepalived's backward-compatible default for real servers
+  Micros slowstart{0};     // vipd: weight ramps from 1 to `weight` over it after a return
   std::optional<conf::ScriptCommand> notify_up, notify_down;
   std::vector<CheckSpec> checks;
   SourceLoc loc;

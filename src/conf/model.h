@@ -298,6 +298,7 @@ struct Checker {
   std::optional<uint32_t> fwmark;
   std::optional<Micros> connect_timeout, delay_before_retry, warmup, delay_loop;
   std::optional<int> retry;
+  std::optional<int> rise;  // vipd: consecutive successes before UP (keepalived: 1)
   std::optional<bool> alpha, log_all_failures;
   // HTTP_GET / SSL_GET
   std::optional<std::string> http_protocol;  // 1.0 | 1.0C | 1.1
@@ -340,6 +341,8 @@ struct RealServer {
   int uthreshold = 0, lthreshold = 0;
   std::optional<bool> inhibit_on_failure, alpha, smtp_alert;
   std::optional<int> retry;
+  std::optional<int> rise;          // vipd
+  std::optional<Micros> slowstart;  // vipd: a returning server's weight ramps up over it
   std::optional<Micros> delay_before_retry, warmup, connect_timeout, delay_loop;
   std::optional<std::string> virtualhost;
   std::vector<Checker> checkers;
@@ -372,6 +375,8 @@ struct VirtualServer {
   Micros delay_loop = seconds(60);
   std::optional<Micros> connect_timeout, delay_before_retry, warmup;
   std::optional<int> retry;
+  std::optional<int> rise;          // vipd
+  std::optional<Micros> slowstart;  // vipd
   bool inhibit_on_failure = false, alpha = false, omega = false;
   int quorum = 1, hysteresis = 0;
   std::optional<ScriptCommand> quorum_up, quorum_down;

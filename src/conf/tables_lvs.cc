@@ -66,6 +66,7 @@ void addConnectionRows(Schema<C>& t) {
 
 void addTimingRows(Schema<C>& t) {
   t.push_back(one("retry", &C::retry, intIn(0, 1000000)));
+  t.push_back(one("rise", &C::rise, intIn(1, 1000000)));  // vipd
   t.push_back(alias("nb_get_retry", one("nb_get_retry", &C::retry, intIn(0, 1000000))));
   t.push_back(one("delay_before_retry", &C::delay_before_retry, timerIn(0, 86400)));
   t.push_back(one("warmup", &C::warmup, timerIn(0, 86400)));
@@ -462,6 +463,8 @@ const Schema<RealServer>& realServerSchema() {
         flag("alpha", &R::alpha),
         flag("smtp_alert", &R::smtp_alert),
         one("retry", &R::retry, intIn(0, 1000000)),
+        one("rise", &R::rise, intIn(1, 1000000)),            // vipd
+        one("slowstart", &R::slowstart, timerIn(0, 86400)),  // vipd
         one("delay_before_retry", &R::delay_before_retry, timerIn(0, 86400)),
         one("warmup", &R::warmup, timerIn(0, 86400)),
         one("connect_timeout", &R::connect_timeout, timerIn(0.000001, 86400)),
@@ -517,6 +520,8 @@ const Schema<VirtualServer>& virtualServerSchema() {
         one("delay_before_retry", &V::delay_before_retry, timerIn(0, 86400)),
         one("warmup", &V::warmup, timerIn(0, 86400)),
         one("retry", &V::retry, intIn(0, 1000000)),
+        one("rise", &V::rise, intIn(1, 1000000)),            // vipd
+        one("slowstart", &V::slowstart, timerIn(0, 86400)),  // vipd
         flag("inhibit_on_failure", &V::inhibit_on_failure),
         flag("alpha", &V::alpha),
         flag("omega", &V::omega),

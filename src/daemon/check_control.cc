@@ -131,7 +131,8 @@ nlohmann::json CheckRuntime::virtualServersView() const {
       const auto& rs = v.real_servers[ri];
       const std::string k = operatorKey(i, ri);
       const auto set = weight_set_.find(k);
-      const int64_t weight = set != weight_set_.end() ? set->second : health_->weight(i, ri);
+      const int64_t weight = rampedWeight(
+          k, set != weight_set_.end() ? set->second : health_->weight(i, ri), rs.slowstart, now);
       bool in_pool = false;
       if (pool && !pool->sorry) {
         for (const auto& b : pool->backends)
@@ -158,6 +159,8 @@ nlohmann::json CheckRuntime::virtualServersView() const {
                      {"weight", weight},
                      {"weight_set", set != weight_set_.end() ? json(set->second) : json(nullptr)},
                      {"drained", drained_.count(k) > 0},
+                     {"ramping", ramps_.count(k) > 0},
+                     {"flaps", flaps_.count(k) ? flaps_.at(k) : 0},
                      {"in_pool", in_pool},
                      {"since_ms", since.count() ? ms(since) : 0},
                      {"checkers", checkers}});
@@ -258,6 +261,8 @@ nlohmann::json CheckRuntime::explainRealServer(const std::string& vs_name,
                           {"since", at},
                           {"reasons", reasons},
                           {"drained", drained_.count(k) > 0},
+                          {"ramping", ramps_.count(k) > 0},
+                          {"flaps", flaps_.count(k) ? flaps_.at(k) : 0},
                           {"in_pool", in_pool},
                           {"summary", summary}});
 }
@@ -295,6 +300,8 @@ nlohmann::json CheckRuntime::realServerCommand(const ctl::Request& r) {
     lb_->flush();
   return ctl::okResponse({{"summary", summary},
                           {"drained", drained_.count(k) > 0},
+                          {"ramping", ramps_.count(k) > 0},
+                          {"flaps", flaps_.count(k) ? flaps_.at(k) : 0},
                           {"weight_set", weight_set_.count(k) ? nlohmann::json(weight_set_[k])
                                                               : nlohmann::json(nullptr)}});
 }

@@ -158,6 +158,10 @@ void CheckRuntime::apply(std::shared_ptr<const conf::Config> cfg) {
       quorum[plan_.virtual_servers[i].key] = health_->quorumUp(i);
   }
   clear();
+  ramps_.clear();  // a ramp in progress ends at the reload: its server has full weight
+  if (ramp_timer_)
+    timers_.cancel(ramp_timer_);
+  ramp_timer_ = 0;
   cfg_ = std::move(cfg);
   plan_ = check::makePlan(*cfg_);
   health_ = std::make_unique<check::Health>(plan_);
@@ -476,7 +480,10 @@ void CheckRuntime::finish(Slot& s, const check::Result& r) {
   const bool changed = !changes.empty() && changes.front().kind == Change::Kind::kChecker;
   if (changed)
     s.since = done;
-  if (!r.ok && !changed && step.up) {
+  if (r.ok && !changed && !step.up) {
+    log::info("{}: succeeded ({} of {} needed before UP)", s.spec->label, step.successes,
+              s.spec->timing.rise);
+  } else if (!r.ok && !changed && step.up) {
     log::info("{}: {} (attempt {} of {}, next in {})", s.spec->label, r.reason, step.failures,
               step.allowed, describeSeconds(s.spec->timing.delay_before_retry));
   } else if (!r.ok && !step.up && !changed &&
@@ -494,11 +501,13 @@ lb::ServiceHealth CheckRuntime::lbHealth(size_t vs) const {
   h.quorum_up = health_->quorumUp(vs);
   const size_t n = plan_.virtual_servers[vs].real_servers.size();
   h.real_servers.reserve(n);
+  const Micros now = io::monotonicNow();
   for (size_t rs = 0; rs < n; ++rs) {
     // vipctl rs weight / drain (kept by name across reloads) come over the checkers'.
     const std::string k = operatorKey(vs, rs);
     auto set = weight_set_.find(k);
     int64_t w = set != weight_set_.end() ? set->second : health_->weight(vs, rs);
+    w = rampedWeight(k, w, plan_.virtual_servers[vs].real_servers[rs].slowstart, now);
     if (drained_.count(k))
       w = 0;
     h.real_servers.push_back({health_->alive(vs, rs), w});
@@ -507,6 +516,15 @@ lb::ServiceHealth CheckRuntime::lbHealth(size_t vs) const {
 }
 
 void CheckRuntime::act(const std::vector<Change>& changes, const Slot& s, const check::Result& r) {
+  for (const auto& c : changes) {
+    if (c.kind != Change::Kind::kRealServer)
+      continue;
+    ++flaps_[operatorKey(c.id.vs, c.id.rs)];
+    if (c.up)
+      startRamp(c.id.vs, c.id.rs);  // slowstart: before the pool is computed below
+    else
+      ramps_.erase(operatorKey(c.id.vs, c.id.rs));
+  }
   // The pool change is queued here and written once the loop has made every verdict at
   // hand (a posted task runs after the events of this round): one nft transaction for a
   // burst of verdicts.

@@ -130,6 +130,19 @@ class CheckRuntime {
     std::map<std::string, uint64_t> failures;  // by check::failureClass
   };
   std::map<std::string, CheckStats> check_stats_;
+  // Real server transitions (UP or DOWN), by operatorKey, for `vipctl vs`.
+  std::map<std::string, uint64_t> flaps_;
+  // slowstart: real servers whose weight is ramping up since they came back, by
+  // operatorKey; one timer rewrites their pools as the weight grows (check_ramp.cc).
+  struct Ramp {
+    size_t vs = 0, rs = 0;
+    Micros since{0};
+  };
+  std::map<std::string, Ramp> ramps_;
+  io::TimerSet::Id ramp_timer_ = 0;
+  void startRamp(size_t vs, size_t rs);
+  void rampTick();
+  int64_t rampedWeight(const std::string& key, int64_t weight, Micros slowstart, Micros now) const;
   std::map<std::string, int64_t> weight_set_;
   std::vector<std::unique_ptr<Slot>> slots_;
   std::vector<std::unique_ptr<probe::Attempt>> finished_;  // destroyed on the next round

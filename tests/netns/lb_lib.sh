@@ -140,10 +140,12 @@ virtual_server $VIP 80 {
   }
   real_server 10.78.0.12 8080 {
     weight 2
+    rise 2
     $(check_block)
   }
   real_server 10.78.0.13 8080 {
     weight 3
+    slowstart 3
     $(check_block)
   }
 }

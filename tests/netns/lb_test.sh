@@ -108,6 +108,9 @@ echo ok >"$WORK/www-s2/health"
 wait_for 3 "s2 comes back" serves s2
 check "s2 is back in the pool" serves s2
 check "vipctl vs: s2 is up and in the pool again" rs_is $VIP:80 10.78.0.12:8080 in_pool true
+check "rise 2: s2 needed two successes to come back" \
+  grep -q "HTTP_GET \[10.78.0.12\]:tcp:8080: succeeded (1 of 2 needed before UP)" "$WORK/r1.log"
+check "vipctl vs counts s2's flaps (down, up)" rs_is $VIP:80 10.78.0.12:8080 flaps 2
 
 # ---------------------------------------------------------------- quorum and sorry server
 for s in s1 s2 s3; do rm "$WORK/www-$s/health"; done
@@ -116,6 +119,12 @@ check "quorum lost: the sorry server takes every connection" only_sorry
 check "quorum lost is logged" grep -q "Lost quorum" "$WORK/r1.log"
 for s in s1 s2 s3; do echo ok >"$WORK/www-$s/health"; done
 wait_for 4 "the real servers are back" all_three
+# slowstart 3 on s3: back at weight 1, then ramping to its 3.
+check "slowstart: s3 comes back ramping" rs_is $VIP:80 10.78.0.13:8080 ramping true
+w=$(rs_field $VIP:80 10.78.0.13:8080 weight)
+check "slowstart: s3's weight starts below its own (now $w of 3)" [ "$w" -lt 3 ]
+wait_for 5 "s3's slowstart ends" rs_is $VIP:80 10.78.0.13:8080 ramping false
+check "slowstart: after 3 s s3 has its whole weight" rs_is $VIP:80 10.78.0.13:8080 weight 3
 check "quorum back: the sorry server is out" never_serves s9
 
 # A reload in the middle (SIGHUP; one real server's weight changed): every other real

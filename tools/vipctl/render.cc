@@ -248,6 +248,10 @@ std::string renderVirtualServers(const json& r, const Style& s) {
       std::string weight = fmt::format("weight {}", str(rs.at("weight")));
       if (!rs.at("weight_set").is_null())
         weight += " (set)";
+      if (rs.value("ramping", false))
+        weight += " (slowstart)";
+      if (rs.value("flaps", 0) > 0)
+        weight += fmt::format(", {} flap(s)", rs.value("flaps", 0));
       const std::string pool = rs.at("in_pool").get<bool>() ? "in pool" : "out of pool";
       std::string checks;
       for (const auto& c : rs.at("checkers")) {

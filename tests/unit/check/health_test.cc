@@ -72,6 +72,27 @@ TEST(CheckerState, AlphaStartsDownAndAFirstFailureIsKnown) {
   EXPECT_TRUE(c.record(true, s(21)).changed);
 }
 
+TEST(CheckerState, RiseNeedsConsecutiveSuccessesAndAFailureStartsOver) {
+  Timing t = timing(0);
+  t.rise = 3;
+  CheckerState c(t);
+  ASSERT_TRUE(c.record(false, s(1)).changed);  // down at its first check
+  auto a = c.record(true, s(11));
+  EXPECT_FALSE(a.changed);
+  EXPECT_FALSE(a.up);
+  EXPECT_EQ(a.successes, 1);
+  EXPECT_EQ(a.next, s(21));  // successes are a delay_loop apart
+  EXPECT_FALSE(c.record(true, s(21)).changed);
+  EXPECT_FALSE(c.record(false, s(31)).changed);  // a failure: the count starts over
+  EXPECT_EQ(c.record(true, s(41)).successes, 1);
+  EXPECT_FALSE(c.record(true, s(51)).changed);
+  auto up = c.record(true, s(61));
+  EXPECT_TRUE(up.changed);
+  EXPECT_TRUE(up.up);
+  // UP again: rise does not delay anything else (one failure with retry 0 is DOWN).
+  EXPECT_TRUE(c.record(false, s(71)).changed);
+}
+
 TEST(CheckerState, FirstAttemptAfterBootstrapAndWarmup) {
   CheckerState c(timing(1));
   EXPECT_EQ(c.firstAttempt(s(100), 0.0), s(101));
