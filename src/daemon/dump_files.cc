@@ -57,6 +57,38 @@ std::string formatData(const std::vector<VrrpRuntime::InstanceView>& v) {
   return out;
 }
 
+std::string formatCheckData(const nlohmann::json& view) {
+  std::string out = "------< Health checkers >------\n";
+  auto str = [](const nlohmann::json& j) {
+    return j.is_string() ? j.get<std::string>() : j.is_null() ? std::string() : j.dump();
+  };
+  for (const auto& v : view.value("virtual_servers", nlohmann::json::array())) {
+    out += " ------< Virtual server >------\n";
+    out += fmt::format(" VS = {} ({})\n", str(v["key"]), str(v["name"]));
+    out += fmt::format("   protocol = {}\n", str(v["protocol"]));
+    out += fmt::format("   lb_algo = {} (applied as {})\n", str(v["lb_algo"]), str(v["scheduler"]));
+    out += fmt::format("   lb_kind = {}\n", str(v["method"]));
+    out += fmt::format("   quorum = {}, hysteresis = {}\n", str(v["quorum"]), str(v["hysteresis"]));
+    out += fmt::format("   quorum state = {}\n", v["quorum_up"].get<bool>() ? "UP" : "DOWN");
+    if (!v["sorry_server"].is_null())
+      out += fmt::format("   sorry server = {}{}\n", str(v["sorry_server"]),
+                         v["sorry_active"].get<bool>() ? " (active)" : "");
+    for (const auto& r : v["real_servers"]) {
+      out += "   ------< Real server >------\n";
+      out += fmt::format("   RS = {}, WEIGHT = {} EFF WEIGHT = {}\n", str(r["key"]),
+                         str(r["configured_weight"]), str(r["weight"]));
+      out += fmt::format("   alive = {}\n", r["state"] == "up" ? 1 : 0);
+      out += fmt::format("   in pool = {}{}\n", r["in_pool"].get<bool>() ? "yes" : "no",
+                         r["drained"].get<bool>() ? " (drained)" : "");
+      out += fmt::format("   flaps = {}\n", str(r["flaps"]));
+      for (const auto& c : r["checkers"])
+        out += fmt::format("     {}: {}, last {}\n", str(c["label"]),
+                           c["up"].get<bool>() ? "UP" : "DOWN", str(c["last"]));
+    }
+  }
+  return out;
+}
+
 std::string formatStats(const std::vector<VrrpRuntime::InstanceView>& v) {
   std::string out;
   for (const auto& i : v) {

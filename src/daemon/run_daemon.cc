@@ -202,6 +202,16 @@ int runDaemon(const Options& o) {
       if (!writeFileAtomically(path, text))
         log::error("cannot write {}", path);
     };
+    // The checkers' half is read and written on their thread (none without virtual servers).
+    auto dumpChecks = [&checks](std::string path, bool as_json) {
+      checks.control({"vs", std::nullopt, {}}, [path, as_json](nlohmann::json j) {
+        const auto& view = j.contains("result") ? j["result"] : j;
+        if (view.value("virtual_servers", nlohmann::json::array()).empty())
+          return;
+        if (!writeFileAtomically(path, as_json ? view.dump(2) + "\n" : formatCheckData(view)))
+          log::error("cannot write {}", path);
+      });
+    };
     loop.onSignals({SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2, SIGRTMIN + 2, SIGXCPU},
                    [&](int sig) {
                      if (sig == SIGXCPU) {
@@ -225,10 +235,12 @@ int runDaemon(const Options& o) {
                        sys::sdNotify("READY=1");
                      } else if (sig == SIGUSR1) {
                        dump("/tmp/keepalived.data", formatData(vrrp.view()));
+                       dumpChecks("/tmp/keepalived_check.data", false);
                      } else if (sig == SIGUSR2) {
                        dump("/tmp/keepalived.stats", formatStats(vrrp.view()));
                      } else if (sig == SIGRTMIN + 2) {
                        dump("/tmp/keepalived.json", formatJson(vrrp.view()));
+                       dumpChecks("/tmp/keepalived_check.json", true);
                      }
                    });
     log::info("Starting vipd, {} VRRP instance(s)", cfg->instances.size());

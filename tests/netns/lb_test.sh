@@ -100,6 +100,16 @@ assert val("vipd_check_duration_seconds", "_bucket", type="HTTP_GET", le="+Inf")
 assert val("vipd_lb_pool_changes", "_total") >= 1
 assert val("keepalived_up") == 1
 EOF
+rm -f /tmp/keepalived_check.data /tmp/keepalived_check.json
+kill -USR1 "${DAEMON_PIDS[r1]}"
+kill -s RTMIN+2 "${DAEMON_PIDS[r1]}"
+wait_for 3 "SIGUSR1 wrote keepalived_check.data" test -s /tmp/keepalived_check.data
+check "SIGUSR1: keepalived_check.data has s2 with alive = 0" \
+  bash -c "grep -A2 'RS = \[10.78.0.12\]:tcp:8080' /tmp/keepalived_check.data | grep -q 'alive = 0'"
+wait_for 3 "the JSON dump wrote keepalived_check.json" test -s /tmp/keepalived_check.json
+check "JSON dump: keepalived_check.json has s2 down" \
+  /usr/bin/python3 -c "import json; d=json.load(open('/tmp/keepalived_check.json')); import sys; sys.exit(0 if any(r['name']=='10.78.0.12:8080' and r['state']=='down' for v in d['virtual_servers'] for r in v['real_servers']) else 1)"
+rm -f /tmp/keepalived_check.data /tmp/keepalived_check.json
 "$VIPCTL" -S "$WORK/r1.sock" explain $VIP:80 10.78.0.12:8080 >"$WORK/explain.out"
 echo "     vipctl explain $VIP:80 10.78.0.12:8080: $(cat "$WORK/explain.out")"
 check "vipctl explain VS RS: DOWN since a time, with the failing check and its reason" \
