@@ -143,6 +143,8 @@ struct GlobalDefs {
   std::optional<std::string> metrics_listen;  // e.g. "127.0.0.1:9650"
   std::optional<std::string> control_socket;
   std::optional<std::string> control_socket_group;  // may use vipctl besides root
+  // Where `vipctl rs drain|weight` are kept across restarts (JSON, written on each change).
+  std::optional<std::string> runtime_state_file;
   Extra extra;
   friend bool operator==(const GlobalDefs&, const GlobalDefs&) = default;
 };

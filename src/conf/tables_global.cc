@@ -152,6 +152,7 @@ const Schema<GlobalDefs>& globalDefsSchema() {
         one("metrics_listen", &G::metrics_listen, WordV{}),
         one("control_socket", &G::control_socket, WordV{}),
         one("control_socket_group", &G::control_socket_group, WordV{}),
+        one("runtime_state_file", &G::runtime_state_file, WordV{}),
     };
     // `dynamic_interfaces [allow_if_changes]`
     t.push_back({"dynamic_interfaces",

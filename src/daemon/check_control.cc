@@ -6,9 +6,11 @@
 #include <charconv>
 #include <chrono>
 #include <ctime>
+#include <fstream>
 
 #include "base/log.h"
 #include "daemon/check_runtime.h"
+#include "daemon/dump_files.h"
 #include "io/loop.h"
 #include "metrics/exposition.h"
 
@@ -296,6 +298,7 @@ nlohmann::json CheckRuntime::realServerCommand(const ctl::Request& r) {
     summary = fmt::format("weight of {} set to {} (kept across reloads)", who, n);
   }
   log::info("vipctl: {}", summary);
+  saveRuntimeState();
   if (lb_ && lb_->update(*vs, lbHealth(*vs)))
     lb_->flush();
   return ctl::okResponse({{"summary", summary},
@@ -367,6 +370,44 @@ std::string CheckRuntime::metricsText() const {
     e.sample({}, static_cast<double>(c.pool_changes));
   }
   return e.text();
+}
+
+// runtime_state_file: what vipctl set (drains, weights) survives a restart. Read once, at
+// the first configuration; written (atomically) after each change.
+void CheckRuntime::loadRuntimeState() {
+  const auto& path = cfg_->global.runtime_state_file;
+  if (state_loaded_ || !path)
+    return;
+  state_loaded_ = true;
+  std::ifstream in(*path);
+  if (!in)
+    return;  // nothing kept yet
+  auto j = nlohmann::json::parse(in, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    log::error("runtime_state_file {}: not the JSON vipd writes; ignored", *path);
+    return;
+  }
+  const auto drained = j.value("drained", nlohmann::json::array());
+  for (const auto& k : drained) {
+    if (k.is_string())
+      drained_.insert(k.get<std::string>());
+  }
+  const auto weights = j.value("weights", nlohmann::json::object());
+  for (const auto& [k, w] : weights.items()) {
+    if (w.is_number_integer())
+      weight_set_[k] = w.get<int64_t>();
+  }
+  log::info("runtime_state_file {}: {} drained, {} weight(s) set by vipctl", *path, drained_.size(),
+            weight_set_.size());
+}
+
+void CheckRuntime::saveRuntimeState() const {
+  const auto& path = cfg_->global.runtime_state_file;
+  if (!path)
+    return;
+  nlohmann::json j{{"drained", drained_}, {"weights", weight_set_}};
+  if (!writeFileAtomically(*path, j.dump(2) + "\n"))
+    log::error("runtime_state_file {}: cannot write it", *path);
 }
 
 }  // namespace vipd::daemon

@@ -241,6 +241,7 @@ void CheckRuntime::apply(std::shared_ptr<const conf::Config> cfg) {
     auto q = quorum.find(plan_.virtual_servers[i].key);
     health_->restoreQuorum(i, q == quorum.end() ? std::nullopt : std::optional<bool>(q->second));
   }
+  loadRuntimeState();  // before the pools are computed
   if (!lb_)
     lb_ = std::make_unique<LbRuntime>();
   lb_->apply(*cfg_, [this](size_t vs) { return lbHealth(vs); });

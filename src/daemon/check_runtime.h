@@ -102,6 +102,8 @@ class CheckRuntime {
                              size_t& rs) const;
   std::string operatorKey(size_t vs, size_t rs) const;
   std::string metricsText() const;
+  void loadRuntimeState();
+  void saveRuntimeState() const;
   void omegaAtStop();
   void fifoLine(const std::string& line);
   void openFifo();
@@ -144,6 +146,7 @@ class CheckRuntime {
   void rampTick();
   int64_t rampedWeight(const std::string& key, int64_t weight, Micros slowstart, Micros now) const;
   std::map<std::string, int64_t> weight_set_;
+  bool state_loaded_ = false;  // runtime_state_file read (once, at the first configuration)
   std::vector<std::unique_ptr<Slot>> slots_;
   std::vector<std::unique_ptr<probe::Attempt>> finished_;  // destroyed on the next round
   std::unique_ptr<sys::FileWatch> files_;

@@ -97,6 +97,7 @@ director_conf() {  # director_conf NAME PRIORITY
 global_defs {
   router_id $1
   vrrp_version 3
+  runtime_state_file $WORK/$1.state
 }
 vrrp_sync_group G {
   group {

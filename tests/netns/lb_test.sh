@@ -267,6 +267,8 @@ check "restart after kill -9: the DR services once each (ip and ip6)" \
   bash -c "[ \$(ip netns exec $P-r1 nft list table ip vipd_dr | grep -c '^	chain vs_') -eq 1 ] && [ \$(ip netns exec $P-r1 nft list table ip6 vipd_dr | grep -c '^	chain vs_') -eq 1 ]"
 wait_for 10 "r1 serves again" all_three
 check "r1 serves again" all_three
+check "runtime_state_file: the weight set by vipctl survived the restart" \
+  rs_is $VIP:80 10.78.0.11:8080 weight_set 3
 
 for r in r1 r2; do stop_daemon $r TERM; done
 check "SIGTERM: no table left on r1" bash -c "! ip netns exec $P-r1 nft list table inet vipd_lb >/dev/null 2>&1"
