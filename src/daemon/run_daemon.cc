@@ -12,6 +12,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 #include <optional>
 
@@ -224,11 +225,18 @@ int runDaemon(const Options& o) {
                      } else if (sig == SIGHUP) {
                        log::info("Reloading");
                        sys::sdNotify("RELOADING=1");
+                       timespec c0{}, c1{};
+                       ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
                        if (auto next = loadConfig(o)) {
                          if (!o.vrrp_only)
                            checks.reload(*next);
                          vrrp.reload(std::move(*next));
-                         log::info("Reload finished");
+                         ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
+                         log::info(
+                             "Reload finished ({:.1f} ms of CPU to read and check the "
+                             "files and apply VRRP)",
+                             static_cast<double>(c1.tv_sec - c0.tv_sec) * 1e3 +
+                                 static_cast<double>(c1.tv_nsec - c0.tv_nsec) / 1e6);
                        } else {
                          log::error("Reload refused; the running configuration stays");
                        }
