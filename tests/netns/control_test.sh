@@ -70,7 +70,11 @@ check "the Grafana dashboard queries only metrics vipd exports" $PY - "$WORK/met
 import json, re, sys
 exported = {line.split()[2] for line in open(sys.argv[1]) if line.startswith("# TYPE ")}
 exprs = [t["expr"] for p in json.load(open(sys.argv[2]))["panels"] for t in p["targets"]]
-used = {m for e in exprs for m in re.findall(r"\b(?:keepalived|vipd)_[a-z_]+\b", e)}
+used = {re.sub(r"_(bucket|sum|count)$", "", m)
+        for e in exprs for m in re.findall(r"\b(?:keepalived|vipd)_[a-z_]+\b", e)}
+# The load-balancing half's metrics exist where virtual servers are configured: netns_lb
+# checks those panels against its own scrape.
+used = {m for m in used if not re.match(r"vipd_(rs|vs|check|lb)_", m)}
 assert used and used <= exported, sorted(used - exported)
 EOF
 check "metrics: /status serves the status JSON, unknown paths 404" bash -c "

@@ -100,6 +100,16 @@ assert val("vipd_check_duration_seconds", "_bucket", type="HTTP_GET", le="+Inf")
 assert val("vipd_lb_pool_changes", "_total") >= 1
 assert val("keepalived_up") == 1
 EOF
+check "the Grafana dashboard queries only metrics vipd exports (both halves)" \
+  /usr/bin/python3 - "$WORK/metrics.txt" "$(dirname "$0")/../../packaging/grafana/vipd-dashboard.json" <<'EOF'
+import json, re, sys
+exported = {line.split()[2] for line in open(sys.argv[1]) if line.startswith("# TYPE ")}
+exprs = [t["expr"] for p in json.load(open(sys.argv[2]))["panels"] for t in p["targets"]]
+used = {re.sub(r"_(bucket|sum|count)$", "", m)
+        for e in exprs for m in re.findall(r"\b(?:keepalived|vipd)_[a-z_]+\b", e)}
+assert any(m.startswith("vipd_rs_") for m in used), "no load-balancing panel"
+assert used <= exported, sorted(used - exported)
+EOF
 rm -f /tmp/keepalived_check.data /tmp/keepalived_check.json
 kill -USR1 "${DAEMON_PIDS[r1]}"
 kill -s RTMIN+2 "${DAEMON_PIDS[r1]}"
