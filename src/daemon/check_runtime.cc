@@ -11,6 +11,7 @@
 #include <cstring>
 #include <ctime>
 #include <fstream>
+#include <unordered_map>
 
 #include "base/diag.h"
 #include "base/log.h"
@@ -142,7 +143,7 @@ void CheckRuntime::apply(std::shared_ptr<const conf::Config> cfg) {
   const double cpu0 = threadCpuMs();
   // What the running configuration knows, by identity, before it goes.
   struct Kept {
-    check::CheckSpec spec;
+    const check::CheckSpec* spec;  // in old_plan, alive until the end of this function
     check::CheckerState state;
     int64_t dynamic;
     Micros due;
@@ -151,23 +152,27 @@ void CheckRuntime::apply(std::shared_ptr<const conf::Config> cfg) {
     std::string last_reason;
     double last_ms;
   };
-  std::map<std::string, Kept> kept;
+  std::unordered_map<std::string, Kept> kept;
   std::map<std::string, bool> quorum;
   const Micros now = io::monotonicNow();
   auto identity = [](const std::string& vs, const std::string& rs, size_t ck) {
     return vs + "|" + rs + "|" + std::to_string(ck);
   };
   if (health_) {
+    kept.reserve(slots_.size());
     for (const auto& s : slots_) {
       const auto& v = plan_.virtual_servers[s->id.vs];
       kept.emplace(
           identity(v.key, v.real_servers[s->id.rs].key, s->id.ck),
-          Kept{*s->spec, health_->checker(s->id), health_->dynamic(s->id),
-               s->running ? now : s->due, s->file_value, s->since, s->last_reason, s->last_ms});
+          Kept{s->spec, health_->checker(s->id), health_->dynamic(s->id), s->running ? now : s->due,
+               s->file_value, s->since, s->last_reason, s->last_ms});
     }
     for (size_t i = 0; i < plan_.virtual_servers.size(); ++i)
       quorum[plan_.virtual_servers[i].key] = health_->quorumUp(i);
   }
+  // The slots point into the old plan: it stays alive while they are compared (a vector's
+  // elements keep their addresses when the vector is moved).
+  const check::Plan old_plan = std::move(plan_);
   clear();
   ramps_.clear();  // a ramp in progress ends at the reload: its server has full weight
   if (ramp_timer_)
@@ -214,7 +219,7 @@ void CheckRuntime::apply(std::shared_ptr<const conf::Config> cfg) {
         log::debug("Activating healthchecker for service {} for VS {}", r.key, v.key);
         std::optional<Micros> due;
         if (auto it = kept.find(identity(v.key, r.key, ci));
-            it != kept.end() && it->second.spec == *slot->spec) {
+            it != kept.end() && *it->second.spec == *slot->spec) {
           health_->restore(slot->id, it->second.state, it->second.dynamic);
           slot->file_value = it->second.file_value;
           slot->since = it->second.since;
