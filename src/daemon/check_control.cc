@@ -21,17 +21,6 @@ std::string hostPort(const IpAddress& a, int port) {
   return fmt::format("{}:{}", a.isV4() ? a.str() : "[" + a.str() + "]", port);
 }
 
-const char* protoWord(conf::L4Protocol p) {
-  switch (p) {
-    case conf::L4Protocol::kUdp:
-      return "udp";
-    case conf::L4Protocol::kSctp:
-      return "sctp";
-    default:
-      return "tcp";
-  }
-}
-
 // As vipctl prints a virtual server: ADDR:PORT, [V6]:PORT, fwmark:N, group:NAME.
 std::string baseName(const conf::VirtualServer& v) {
   if (v.fwmark)
@@ -39,34 +28,6 @@ std::string baseName(const conf::VirtualServer& v) {
   if (v.group)
     return fmt::format("group:{}", *v.group);
   return v.addr ? hostPort(*v.addr, v.port.value_or(0)) : "?";
-}
-
-const char* methodWord(lb::Method m) {
-  switch (m) {
-    case lb::Method::kDr:
-      return "DR";
-    case lb::Method::kTun:
-      return "TUN";
-    default:
-      return "NAT";
-  }
-}
-
-const char* schedWord(lb::Sched s) {
-  switch (s) {
-    case lb::Sched::kRr:
-      return "rr";
-    case lb::Sched::kWrr:
-      return "wrr";
-    case lb::Sched::kSh:
-      return "sh";
-    case lb::Sched::kDh:
-      return "dh";
-    case lb::Sched::kMh:
-      return "mh";
-    default:
-      return "fo";
-  }
 }
 
 }  // namespace
@@ -106,20 +67,26 @@ nlohmann::json CheckRuntime::virtualServersView() const {
   std::map<std::string, int> uses;
   for (size_t i = 0; i < plan_.virtual_servers.size(); ++i)
     ++uses[baseName(cfg_->virtual_servers[i])];
+  // Each real server's checkers, found once (not a scan of every slot per real server).
+  std::vector<std::vector<std::vector<const Slot*>>> slots_of(plan_.virtual_servers.size());
+  for (size_t i = 0; i < plan_.virtual_servers.size(); ++i)
+    slots_of[i].resize(plan_.virtual_servers[i].real_servers.size());
+  for (const auto& s : slots_)
+    slots_of[s->id.vs][s->id.rs].push_back(s.get());
   json list = json::array();
   for (size_t i = 0; i < plan_.virtual_servers.size(); ++i) {
     const auto& v = plan_.virtual_servers[i];
     std::string name = baseName(cfg_->virtual_servers[i]);
     if (uses[name] > 1)
-      name += std::string("/") + protoWord(v.protocol);
+      name += std::string("/") + lb::protoName(v.protocol);
     const lb::ServiceSpec* spec = lb_ ? lb_->spec(i) : nullptr;
     const lb::Pool* pool = lb_ ? lb_->pool(i) : nullptr;
     json j{{"name", name},
            {"key", v.key},
-           {"protocol", protoWord(v.protocol)},
+           {"protocol", lb::protoName(v.protocol)},
            {"lb_algo", spec ? json(spec->sched.asked) : json(nullptr)},
-           {"scheduler", spec ? json(schedWord(spec->sched.sched)) : json(nullptr)},
-           {"method", spec ? json(methodWord(spec->method)) : json(nullptr)},
+           {"scheduler", spec ? json(lb::schedName(spec->sched.sched)) : json(nullptr)},
+           {"method", spec ? json(lb::methodName(spec->method)) : json(nullptr)},
            {"backend", spec ? "nftables" : "none"},
            {"quorum", v.quorum},
            {"hysteresis", v.hysteresis},
@@ -142,9 +109,7 @@ nlohmann::json CheckRuntime::virtualServersView() const {
       }
       json checkers = json::array();
       Micros since{0};
-      for (const auto& s : slots_) {
-        if (s->id.vs != i || s->id.rs != ri)
-          continue;
+      for (const Slot* s : slots_of[i][ri]) {
         since = std::max(since, s->since);
         const auto& st = health_->checker(s->id);
         checkers.push_back({{"type", std::string(check::checkerName(s->spec->kind))},
@@ -180,7 +145,7 @@ std::string CheckRuntime::findRealServer(const std::string& vs_name, const std::
   std::optional<size_t> vs;
   for (size_t i = 0; i < plan_.virtual_servers.size() && !vs; ++i) {
     const std::string base = baseName(cfg_->virtual_servers[i]);
-    const std::string proto = protoWord(plan_.virtual_servers[i].protocol);
+    const std::string proto = lb::protoName(plan_.virtual_servers[i].protocol);
     if (vs_name == plan_.virtual_servers[i].key || vs_name == base + "/" + proto)
       vs = i;
     else if (vs_name == base) {

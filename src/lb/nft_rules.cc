@@ -9,17 +9,6 @@
 namespace vipd::lb {
 namespace {
 
-const char* protoName(conf::L4Protocol p) {
-  switch (p) {
-    case conf::L4Protocol::kUdp:
-      return "udp";
-    case conf::L4Protocol::kSctp:
-      return "sctp";
-    default:
-      return "tcp";
-  }
-}
-
 bool v4(const ServiceSpec& s) {
   return s.family == Family::kInet;
 }

@@ -105,6 +105,49 @@ void expandEntry(const conf::VirtualServerGroupEntry& e, std::vector<Front>& out
   }
 }
 
+}  // namespace
+
+const char* protoName(conf::L4Protocol p) {
+  switch (p) {
+    case conf::L4Protocol::kUdp:
+      return "udp";
+    case conf::L4Protocol::kSctp:
+      return "sctp";
+    default:
+      return "tcp";
+  }
+}
+
+const char* schedName(Sched s) {
+  switch (s) {
+    case Sched::kRr:
+      return "rr";
+    case Sched::kWrr:
+      return "wrr";
+    case Sched::kSh:
+      return "sh";
+    case Sched::kDh:
+      return "dh";
+    case Sched::kMh:
+      return "mh";
+    default:
+      return "fo";
+  }
+}
+
+const char* methodName(Method m) {
+  switch (m) {
+    case Method::kDr:
+      return "DR";
+    case Method::kTun:
+      return "TUN";
+    default:
+      return "NAT";
+  }
+}
+
+namespace {
+
 Method methodOf(const conf::ForwardingMethod& m) {
   if (m.method == "DR")
     return Method::kDr;
@@ -252,6 +295,10 @@ std::vector<ServiceSpec> makeServices(const conf::Config& cfg, Diagnostics& d) {
     if (v.sorry_server) {
       s.sorry = RealServerSpec{v.sorry_server->addr,
                                v.sorry_server->port.value_or(v.port.value_or(0)), 1};
+      if (v.sorry_server_lvs_method && methodOf(*v.sorry_server_lvs_method) != s.method)
+        d.warning(v.loc,
+                  "sorry_server_lvs_method: the sorry server is reached with the virtual "
+                  "server's lb_kind on the nftables data plane; not applied");
       if (v.sorry_server->addr.family() != s.family) {
         d.error(v.loc, "sorry_server: not of the virtual server's address family");
         s.programmed = false;

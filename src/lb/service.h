@@ -41,6 +41,12 @@ SchedChoice chooseScheduler(const std::optional<std::string>& lb_algo,
 
 enum class Method { kNat, kDr, kTun };
 
+// Lower-case names as nft and vipctl write them: "tcp", "udp", "sctp"; "rr", "wrr", ...;
+// keepalived's "NAT", "DR", "TUN".
+const char* protoName(conf::L4Protocol p);
+const char* schedName(Sched s);
+const char* methodName(Method m);
+
 // Where new connections arrive: an address (port 0 = every port of the protocol, as IPVS
 // with persistence) or a firewall mark.
 struct Front {
