@@ -94,6 +94,19 @@ std::string Node::argsText(size_t from) const {
   return out;
 }
 
+std::string commentedBraceNote(int line, int comment_col, int brace_col) {
+  if (brace_col == 0)
+    return "";
+  return fmt::format(
+      " (the '{{' at column {} of line {} is inside the comment that starts at column {}; a "
+      "comment runs to the end of the line, so put the '{{' before the '#' or '!')",
+      brace_col, line, comment_col);
+}
+
+std::string Node::commentedBraceNote() const {
+  return conf::commentedBraceNote(key.loc.line, comment_col, comment_brace_col);
+}
+
 std::vector<Token> tokenizeLine(const Line& line, Diagnostics& diags) {
   std::vector<Token> out;
   const std::string& s = line.text;
@@ -150,6 +163,7 @@ std::vector<Node> parseTree(const std::vector<Line>& lines, Diagnostics& diags) 
   };
   // The statement finished on the previous line, which a `{` at the start of a line opens.
   bool last_can_open = false;
+  const Line* commented_open = nullptr;  // the last line with a '{' inside its comment
 
   for (const auto& line : lines) {
     auto tokens = tokenizeLine(line, diags);
@@ -183,7 +197,12 @@ std::vector<Node> parseTree(const std::vector<Line>& lines, Diagnostics& diags) 
       if (brace) {
         flush();
         if (open.empty()) {
-          diags.error(tok.loc, "'}' without a matching '{'");
+          std::string note;
+          if (commented_open) {
+            note = commentedBraceNote(commented_open->loc.line, commented_open->comment_col,
+                                      commented_open->comment_brace_col);
+          }
+          diags.error(tok.loc, "'}' without a matching '{'" + note);
         } else {
           open.pop_back();
         }
@@ -191,6 +210,8 @@ std::vector<Node> parseTree(const std::vector<Line>& lines, Diagnostics& diags) 
       }
       if (!have) {
         cur.key = std::move(tok);
+        cur.comment_col = line.comment_col;
+        cur.comment_brace_col = line.comment_brace_col;
         have = true;
       } else {
         cur.args.push_back(std::move(tok));
@@ -200,6 +221,8 @@ std::vector<Node> parseTree(const std::vector<Line>& lines, Diagnostics& diags) 
       flush();
       last_can_open = true;
     }
+    if (line.comment_brace_col)
+      commented_open = &line;
   }
   for (auto* n : open) {
     diags.error(n->key.loc, fmt::format("block '{}' is never closed (missing '}}')", n->key.text));

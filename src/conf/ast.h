@@ -26,7 +26,10 @@ struct Node {
   std::vector<Token> args;
   std::vector<Node> children;
   bool has_block = false;
+  int comment_col = 0, comment_brace_col = 0;  // of its line (see Line)
   SourceLoc loc() const { return key.loc; }
+  // "" or why a '{' the reader sees on this line does not count: it is inside a comment.
+  std::string commentedBraceNote() const;
   // All arguments joined by single spaces (for commands written without quotes).
   std::string argsText(size_t from = 0) const;
 };
@@ -36,6 +39,9 @@ struct Node {
 std::vector<Token> tokenizeLine(const Line& line, Diagnostics& diags);
 
 // Builds the block tree from preprocessed lines. Unbalanced braces are errors at the spot.
+// " (the '{' at column B of line L is inside the comment that starts at column C)", or "".
+std::string commentedBraceNote(int line, int comment_col, int brace_col);
+
 std::vector<Node> parseTree(const std::vector<Line>& lines, Diagnostics& diags);
 
 }  // namespace vipd::conf

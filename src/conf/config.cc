@@ -1,6 +1,7 @@
 #include "conf/config.h"
 
 #include "conf/ast.h"
+#include "conf/resolutions.h"
 #include "conf/tables.h"
 #include "conf/validate.h"
 
@@ -14,6 +15,7 @@ void bindAndValidate(std::vector<Line> lines, LoadResult& r) {
   lines = {};
   Ctx ctx(r.diags);
   bindBlock(r.config, tree, configSchema(), ctx, "the top level");
+  applyResolutions(r.config, r.diags);
   validate(r.config, r.diags);
 }
 

@@ -16,6 +16,8 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/ip_address.h"
@@ -25,6 +27,30 @@ namespace vipd::conf {
 
 using Micros = std::chrono::microseconds;
 using Extra = std::map<std::string, std::vector<std::vector<std::string>>>;  // repeats allowed
+
+// Where each keyword of a block was first written, so checks on the finished model can
+// point at the keyword that is wrong rather than at its block. Filled by bindBlock from the
+// keyword tables (the names are the tables' static strings). Like SourceLoc, it never takes
+// part in model equality.
+struct KeyLocs {
+  std::vector<std::pair<std::string_view, SourceLoc>> at;
+  void note(std::string_view key, const SourceLoc& loc) {
+    for (const auto& [k, l] : at) {
+      if (k == key)
+        return;
+    }
+    at.emplace_back(key, loc);
+  }
+  // The keyword's location, or `block` when the keyword was not written.
+  const SourceLoc& of(std::string_view key, const SourceLoc& block) const {
+    for (const auto& [k, l] : at) {
+      if (k == key)
+        return l;
+    }
+    return block;
+  }
+  friend bool operator==(const KeyLocs&, const KeyLocs&) { return true; }
+};
 
 constexpr Micros seconds(int64_t s) {
   return Micros(s * 1'000'000);
@@ -146,6 +172,7 @@ struct GlobalDefs {
   // Where `vipctl rs drain|weight` are kept across restarts (JSON, written on each change).
   std::optional<std::string> runtime_state_file;
   Extra extra;
+  KeyLocs keys;
   friend bool operator==(const GlobalDefs&, const GlobalDefs&) = default;
 };
 
@@ -160,6 +187,7 @@ struct VrrpScript {
   int rise = 1, fall = 1;
   bool init_fail = false;
   SourceLoc loc;
+  KeyLocs keys;
   friend bool operator==(const VrrpScript&, const VrrpScript&) = default;
 };
 
@@ -173,6 +201,7 @@ struct TrackProcess {
   Micros fork_delay{0}, terminate_delay{0}, delay{0};
   bool full_command = false;
   SourceLoc loc;
+  KeyLocs keys;
   friend bool operator==(const TrackProcess&, const TrackProcess&) = default;
 };
 
@@ -182,6 +211,7 @@ struct TrackFile {
   Weight weight{1, false};
   std::optional<std::vector<std::string>> init_file;  // [VALUE] [overwrite]
   SourceLoc loc;
+  KeyLocs keys;
   friend bool operator==(const TrackFile&, const TrackFile&) = default;
 };
 
@@ -194,6 +224,7 @@ struct SyncGroup {
   std::optional<bool> notify_priority_changes;
   bool sync_group_tracking_weight = false;
   SourceLoc loc;
+  KeyLocs keys;
   friend bool operator==(const SyncGroup&, const SyncGroup&) = default;
 };
 
@@ -270,6 +301,7 @@ struct VrrpInstance {
   std::optional<bool> smtp_alert;
   Extra extra;
   SourceLoc loc;
+  KeyLocs keys;
   friend bool operator==(const VrrpInstance&, const VrrpInstance&) = default;
 };
 
@@ -325,6 +357,7 @@ struct Checker {
   std::optional<Weight> weight;
   Extra extra;
   SourceLoc loc;
+  KeyLocs keys;
   friend bool operator==(const Checker&, const Checker&) = default;
 };
 
@@ -350,6 +383,7 @@ struct RealServer {
   std::vector<Checker> checkers;
   Extra extra;
   SourceLoc loc;
+  KeyLocs keys;
   friend bool operator==(const RealServer&, const RealServer&) = default;
 };
 
@@ -393,6 +427,7 @@ struct VirtualServer {
   std::vector<RealServer> real_servers;
   Extra extra;
   SourceLoc loc;
+  KeyLocs keys;
   friend bool operator==(const VirtualServer&, const VirtualServer&) = default;
 };
 

@@ -37,7 +37,7 @@ std::string trim(std::string_view s) {
 
 // Removes a `#` or `!` comment that starts outside quotes. Inside quotes a backslash escapes
 // the next character, so `"a\"#b"` keeps its `#`.
-std::string stripComment(const std::string& raw) {
+std::string stripComment(const std::string& raw, size_t* comment_at = nullptr) {
   char quote = 0;
   for (size_t i = 0; i < raw.size(); ++i) {
     char c = raw[i];
@@ -50,6 +50,8 @@ std::string stripComment(const std::string& raw) {
     } else if (c == '"' || c == '\'') {
       quote = c;
     } else if (c == '#' || c == '!') {
+      if (comment_at)
+        *comment_at = i;
       return raw.substr(0, i);
     }
   }
@@ -98,7 +100,15 @@ class Preprocessor {
       raws.push_back(std::move(raw));
     for (size_t i = 0; i < raws.size() && !aborted_; ++i) {
       SourceLoc loc{file, static_cast<int>(i + 1), 1};
-      std::string text_line = stripComment(raws[i]);
+      size_t comment_at = std::string::npos;
+      std::string text_line = stripComment(raws[i], &comment_at);
+      comment_col_ = comment_brace_col_ = 0;
+      if (comment_at != std::string::npos) {
+        comment_col_ = static_cast<int>(comment_at) + 1;
+        auto brace = raws[i].find('{', comment_at);
+        if (brace != std::string::npos)
+          comment_brace_col_ = static_cast<int>(brace) + 1;
+      }
       // A multi-line definition swallows the following lines up to one without a trailing '\'.
       if (isMultiLineDefinition(text_line)) {
         std::string joined = trim(text_line);
@@ -215,7 +225,12 @@ class Preprocessor {
     }
     SourceLoc at = loc;
     at.col = expanded ? 1 : loc.col;
-    out_.push_back(Line{std::move(text), at, expanded});
+    Line line{std::move(text), at, expanded};
+    if (!expanded && depth == 0) {
+      line.comment_col = comment_col_;
+      line.comment_brace_col = comment_brace_col_;
+    }
+    out_.push_back(std::move(line));
   }
 
   // Expands `${NAME}`, `${_PREDEFINED args}` and `$NAME` (followed by whitespace or end).
@@ -505,6 +520,7 @@ class Preprocessor {
   std::map<std::string, Param> params_;
   std::vector<std::string> dirs_;
   std::vector<Line> out_;
+  int comment_col_ = 0, comment_brace_col_ = 0;  // of the raw line being processed
   bool aborted_ = false;
   int includes_ = 0;
 };

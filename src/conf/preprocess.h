@@ -26,6 +26,9 @@ struct Line {
   std::string text;       // comments removed; expansions applied
   SourceLoc loc;          // file and line of origin; loc.col is the column of text[0]
   bool expanded = false;  // text differs from the file (columns are then approximate)
+  // A '{' written inside the line's comment (`vrrp_instance VI_1 # main {`) is ignored, by
+  // keepalived too; the columns (1-based, 0 = none) let the brace errors say so.
+  int comment_col = 0, comment_brace_col = 0;
 };
 
 struct PreprocessOptions {

@@ -39,9 +39,10 @@ inline bool strictMode(const VrrpInstance& i, const GlobalDefs& g) {
   return i.strict_mode.value_or(g.vrrp_strict);
 }
 
-// Accept_Mode (RFC 5798 6.1): keepalived accepts unless strict mode is on.
+// Accept_Mode (RFC 5798 6.1): keepalived accepts unless strict mode is on; the address
+// owner always accepts (the addresses are its own).
 inline bool acceptMode(const VrrpInstance& i, const GlobalDefs& g) {
-  return i.accept.value_or(!strictMode(i, g));
+  return i.accept.value_or(effectivePriority(i) == 255 || !strictMode(i, g));
 }
 
 inline int downTimerAdverts(const VrrpInstance& i, const GlobalDefs& g) {

@@ -56,7 +56,8 @@ class Ctx {
   bool wantBlock(const Node& n) {
     if (n.has_block)
       return true;
-    diags.relaxable(n.loc(), fmt::format("'{}' needs a block {{ ... }}", n.key.text));
+    diags.relaxable(
+        n.loc(), fmt::format("'{}' needs a block {{ ... }}{}", n.key.text, n.commentedBraceNote()));
     return false;
   }
 };
@@ -107,6 +108,8 @@ void bindBlock(T& obj, const std::vector<Node>& nodes, const Schema<T>& schema, 
       ctx.unknown(n.key, where);
       continue;
     }
+    if constexpr (requires { obj.keys.note(kw->name, n.loc()); })
+      obj.keys.note(kw->name, n.loc());
     kw->parse(obj, n, ctx);
   }
 }

@@ -44,6 +44,7 @@ void checkInstance(const VrrpInstance& i, const Config& c, Diagnostics& d) {
   Family fam = instanceFamily(i);
   int version = effectiveVersion(i, g);
   bool strict = strictMode(i, g);
+  auto key = [&i](std::string_view k) -> const SourceLoc& { return i.keys.of(k, i.loc); };
 
   // One address family per instance (RFC 5798 5.2.9: a packet carries one family).
   for (const auto& v : i.virtual_ipaddress) {
@@ -54,9 +55,10 @@ void checkInstance(const VrrpInstance& i, const Config& c, Diagnostics& d) {
     }
   }
   if (i.src_ip && i.src_ip->family() != fam) {
-    d.error(i.loc, fmt::format("vrrp_instance '{}': source address {} is not of the instance's "
-                               "address family",
-                               i.name, i.src_ip->str()));
+    d.error(i.keys.of("unicast_src_ip", key("mcast_src_ip")),
+            fmt::format("vrrp_instance '{}': source address {} is not of the instance's "
+                        "address family",
+                        i.name, i.src_ip->str()));
   }
   for (const auto& p : i.unicast_peer) {
     if (p.addr.family() != fam)
@@ -65,49 +67,47 @@ void checkInstance(const VrrpInstance& i, const Config& c, Diagnostics& d) {
       d.error(p.loc, "unicast_peer must not be a multicast address");
   }
   if (i.mcast_dst_ip && !i.mcast_dst_ip->isMulticast()) {
-    d.error(i.loc, "mcast_dst_ip must be a multicast address");
+    d.error(key("mcast_dst_ip"), "mcast_dst_ip must be a multicast address");
   }
   if (i.version && *i.version == 2 && fam == Family::kInet6) {
-    d.error(i.loc, "VRRPv2 does not support IPv6 (RFC 3768); use version 3");
+    d.error(key("version"), "VRRPv2 does not support IPv6 (RFC 3768); use version 3");
   }
 
   // Advertisement interval units: v2 whole seconds (RFC 3768 5.3.7), v3 centiseconds up to
   // 40.95 s (RFC 5798 5.2.7).
   Micros adv = effectiveAdvertInt(i);
   if (version == 2 && (adv.count() % 1'000'000 != 0)) {
-    d.warning(i.loc, fmt::format("advert_int {} s is not a whole number of seconds: VRRPv2 "
-                                 "rounds it (use version 3 for sub-second adverts)",
-                                 formatMicrosAsSeconds(adv.count())));
+    d.warning(key("advert_int"),
+              fmt::format("advert_int {} s is not a whole number of seconds: VRRPv2 "
+                          "rounds it (use version 3 for sub-second adverts)",
+                          formatMicrosAsSeconds(adv.count())));
   }
   if (version == 3 && adv > Micros(40'950'000)) {
-    d.error(i.loc, "advert_int above 40.95 s does not fit VRRPv3's 12-bit centisecond field");
+    d.error(key("advert_int"),
+            "advert_int above 40.95 s does not fit VRRPv3's 12-bit centisecond field");
   }
   if (version == 3 && adv.count() % 10'000 != 0) {
-    d.warning(i.loc, "advert_int is rounded to centiseconds in VRRPv3");
+    d.warning(key("advert_int"), "advert_int is rounded to centiseconds in VRRPv3");
   }
 
+  // Authentication that keepalived ignores (strict mode, VRRPv3, no password, AH over IPv6)
+  // was already removed, with a warning, by applyResolutions().
   if (i.authentication) {
-    if (version == 3) {
-      d.error(i.loc, "authentication is not part of VRRPv3 (RFC 5798 removed it)");
-    }
-    if (strict)
-      d.error(i.loc, "authentication is not allowed in strict mode (RFC 3768)");
+    const SourceLoc& at = key("authentication");
     if (i.authentication->pass.size() > 8) {
-      d.warning(i.loc, "auth_pass is longer than 8 characters; only the first 8 are used");
+      d.warning(at, "auth_pass is longer than 8 characters; only the first 8 are used");
     }
-    if (i.authentication->pass.empty())
-      d.error(i.loc, "authentication needs an auth_pass");
     if (i.authentication->type == AuthType::kAh && i.state == InitialState::kMaster) {
-      d.warning(i.loc,
+      d.warning(at,
                 "state MASTER is incompatible with AH authentication (the sequence "
                 "numbers must be learned first); starting as BACKUP");
     }
   }
   if (i.nopreempt && i.state == InitialState::kMaster) {
-    d.warning(i.loc, "nopreempt only has an effect with state BACKUP");
+    d.warning(key("nopreempt"), "nopreempt only has an effect with state BACKUP");
   }
   if (i.priority && *i.priority == 255 && i.state == InitialState::kBackup) {
-    d.warning(i.loc,
+    d.warning(key("priority"),
               "priority 255 makes this router the address owner: it preempts although "
               "state is BACKUP");
   }
@@ -118,17 +118,12 @@ void checkInstance(const VrrpInstance& i, const Config& c, Diagnostics& d) {
       d.warning(i.loc, fmt::format("vrrp_instance '{}' has no virtual_ipaddress", i.name));
     }
   }
-  if (strict) {
-    if (isUnicast(i))
-      d.error(i.loc, "unicast peers are not allowed in strict mode");
-    if (i.preempt_delay.count() > 0)
-      d.error(i.loc, "preempt_delay is not allowed in strict mode");
-    if (i.accept && *i.accept && version == 2) {
-      d.error(i.loc, "accept mode is not part of VRRPv2 and not allowed in strict mode");
-    }
-  }
+  // keepalived refuses a unicast instance in strict mode (RFC 5798 5.1.1.2: the group address);
+  // the other strict-mode conflicts are corrected by applyResolutions().
+  if (strict && isUnicast(i))
+    d.error(key("unicast_peer"), "unicast peers are not allowed in strict mode");
   if (i.unicast_configured && i.unicast_peer.empty()) {
-    d.warning(i.loc, "unicast is configured but no unicast_peer is listed");
+    d.warning(key("unicast_src_ip"), "unicast is configured but no unicast_peer is listed");
   }
   if (!i.interface && !isUnicast(i)) {
     d.warning(i.loc, fmt::format("vrrp_instance '{}' has no interface; using default_interface "
@@ -136,7 +131,7 @@ void checkInstance(const VrrpInstance& i, const Config& c, Diagnostics& d) {
                                  i.name, g.default_interface));
   }
   if (i.interface && *i.interface == "lo")
-    d.error(i.loc, "VRRP cannot run on the loopback");
+    d.error(key("interface"), "VRRP cannot run on the loopback");
 
   checkRefs(i.track_script, c.vrrp_scripts, "vrrp_script", d);
   checkRefs(i.track_process, c.track_processes, "vrrp_track_process", d);
@@ -169,9 +164,10 @@ void checkVridClashes(const Config& c, Diagnostics& d) {
       if (!overlap)
         continue;
     }
-    d.error(i.loc, fmt::format("virtual_router_id {} is already used on interface {} by "
-                               "vrrp_instance '{}' ({})",
-                               i.virtual_router_id, std::get<0>(k), o.name, o.loc.str()));
+    d.error(i.keys.of("virtual_router_id", i.loc),
+            fmt::format("virtual_router_id {} is already used on interface {} by "
+                        "vrrp_instance '{}' ({})",
+                        i.virtual_router_id, std::get<0>(k), o.name, o.loc.str()));
   }
 }
 
@@ -185,13 +181,14 @@ void checkSyncGroups(const Config& c, Diagnostics& d) {
       for (const auto& i : c.instances)
         found = found || i.name == m;
       if (!found) {
-        d.error(g.loc,
+        d.error(g.keys.of("group", g.loc),
                 fmt::format("vrrp_sync_group '{}': vrrp_instance '{}' is not defined", g.name, m));
       }
       auto [pos, fresh] = member_of.emplace(m, g.name);
       if (!fresh) {
-        d.error(g.loc, fmt::format("vrrp_instance '{}' is in two sync groups ('{}' and '{}')", m,
-                                   pos->second, g.name));
+        d.error(g.keys.of("group", g.loc),
+                fmt::format("vrrp_instance '{}' is in two sync groups ('{}' and '{}')", m,
+                            pos->second, g.name));
       }
     }
     if (g.group.size() == 1) {
@@ -210,18 +207,20 @@ void checkVirtualServers(const Config& c, Diagnostics& d) {
       for (const auto& g : c.virtual_server_groups)
         found = found || g.name == *v.group;
       if (!found) {
-        d.error(v.loc, fmt::format("virtual_server_group '{}' is not defined", *v.group));
+        d.error(v.keys.of("group", v.loc),
+                fmt::format("virtual_server_group '{}' is not defined", *v.group));
       }
     }
     if (!v.lb_algo)
       d.warning(v.loc, "no lb_algo set, defaulting to wlc");
     if (v.fwmark && v.protocol) {
-      d.warning(v.loc, "protocol is ignored for a fwmark virtual_server");
+      d.warning(v.keys.of("protocol", v.loc), "protocol is ignored for a fwmark virtual_server");
     } else if (!v.fwmark && !v.protocol) {
       d.warning(v.loc, "no protocol set, defaulting to UDP (keepalived's default)");
     }
     if (v.addr && v.sorry_server && v.sorry_server->addr.family() != v.addr->family()) {
-      d.error(v.loc, "sorry_server is not of the virtual server's address family");
+      d.error(v.keys.of("sorry_server", v.loc),
+              "sorry_server is not of the virtual server's address family");
     }
     for (const auto& r : v.real_servers) {
       if (v.addr && r.addr.family() != v.addr->family() && v.lvs_method.method != "TUN") {
@@ -239,7 +238,8 @@ void checkVirtualServers(const Config& c, Diagnostics& d) {
           for (const auto& f : c.track_files)
             found = found || f.name == *ch.track_file;
           if (!found)
-            d.error(ch.loc, fmt::format("track_file '{}' is not defined", *ch.track_file));
+            d.error(ch.keys.of("track_file", ch.loc),
+                    fmt::format("track_file '{}' is not defined", *ch.track_file));
         }
       }
     }
@@ -260,7 +260,8 @@ void validate(const Config& c, Diagnostics& d) {
       d.error(s.loc, fmt::format("vrrp_script '{}' has no script", s.name));
     }
     if (s.timeout && *s.timeout > s.interval) {
-      d.warning(s.loc, fmt::format("vrrp_script '{}': timeout is longer than interval", s.name));
+      d.warning(s.keys.of("timeout", s.loc),
+                fmt::format("vrrp_script '{}': timeout is longer than interval", s.name));
     }
   }
   for (const auto& p : c.track_processes) {

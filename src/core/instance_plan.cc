@@ -32,11 +32,14 @@ InstancePlan planInstance(const conf::VrrpInstance& i, const conf::GlobalDefs& g
   p.garp_master_refresh = i.garp_master_refresh.value_or(g.vrrp_garp_master_refresh);
   p.garp_master_refresh_repeat =
       i.garp_master_refresh_repeat.value_or(g.vrrp_garp_master_refresh_repeat);
-  // The lower-priority GARP settings default to the master ones (keepalived's vrrp_parser).
+  // The lower-priority GARP settings default to the master ones (keepalived's vrrp_parser);
+  // strict mode sends none (keepalived's vrrp_complete_instance).
   p.garp_lower_prio_delay =
       i.garp_lower_prio_delay.value_or(g.vrrp_garp_lower_prio_delay.value_or(p.garp_master_delay));
-  p.garp_lower_prio_repeat = i.garp_lower_prio_repeat.value_or(
-      g.vrrp_garp_lower_prio_repeat.value_or(p.garp_master_repeat));
+  p.garp_lower_prio_repeat =
+      strict ? 0
+             : i.garp_lower_prio_repeat.value_or(
+                   g.vrrp_garp_lower_prio_repeat.value_or(p.garp_master_repeat));
 
   auto& rx = plan.rx;
   rx.version = p.version;

@@ -134,7 +134,8 @@ vrrp_instance VI_1 {
   EXPECT_EQ(i.advert_int, Micros(500'000));
   EXPECT_EQ(effectiveVersion(i, c.global), 3);
   EXPECT_TRUE(i.nopreempt);
-  EXPECT_EQ(i.preempt_delay, seconds(10));
+  // keepalived resets preempt_delay under nopreempt (logged); vipd warns and does the same.
+  EXPECT_EQ(i.preempt_delay, seconds(0));
   EXPECT_TRUE(i.unicast_configured);
   ASSERT_EQ(i.unicast_peer.size(), 2u);
   EXPECT_EQ(i.unicast_peer[0].min_ttl, 250);
@@ -204,8 +205,13 @@ TEST(Keywords, AuthenticationAndStrictDefaults) {
   EXPECT_TRUE(acceptMode(inst(c), c.global));
   auto strict =
       ok("global_defs { vrrp_strict }\nvrrp_instance A { interface eth0\n"
-         " virtual_router_id 1\n priority 255\n virtual_ipaddress { 10.0.0.1 } }\n");
+         " virtual_router_id 1\n priority 200\n virtual_ipaddress { 10.0.0.1 } }\n");
   EXPECT_FALSE(acceptMode(inst(strict), strict.global));
+  // The address owner accepts packets for its own addresses, strict or not (keepalived).
+  auto owner =
+      ok("global_defs { vrrp_strict }\nvrrp_instance A { interface eth0\n"
+         " virtual_router_id 1\n priority 255\n virtual_ipaddress { 10.0.0.1 } }\n");
+  EXPECT_TRUE(acceptMode(inst(owner), owner.global));
 }
 
 TEST(Keywords, TrackersAndSyncGroups) {

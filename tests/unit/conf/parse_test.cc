@@ -86,6 +86,24 @@ TEST(ParseTree, UnbalancedBracesAreReportedWhereTheyAre) {
   EXPECT_EQ(d2.all()[0].str(), "/k.conf:2:3: error: '}' without a matching '{'");
 }
 
+// Seed 003's second example: the '{' is at the end of a comment. Both errors say where it is.
+TEST(ParseTree, BraceInsideACommentIsNamed) {
+  auto r = testing::load(
+      "vrrp_instance VI_102 # the cluster's name {\n    state MASTER # or BACKUP\n}\n");
+  ASSERT_TRUE(r.diags.hasErrors());
+  const std::string note =
+      "the '{' at column 43 of line 1 is inside the comment that starts at column 22";
+  int noted = 0;
+  for (const auto& d : r.diags.all()) {
+    if (d.message.find(note) != std::string::npos)
+      ++noted;
+  }
+  EXPECT_EQ(noted, 2) << r.diags.str();  // the '}' at line 3 and the block missing at line 1
+  EXPECT_NE(r.diags.str().find("vipd.conf:3:1: error: '}' without a matching '{' (the '{'"),
+            std::string::npos)
+      << r.diags.str();
+}
+
 TEST(ParseTree, DiagnosticNamesFileLineColumn) {
   auto r = testing::load("vrrp_instance V {\n  priority 300\n}\n");
   ASSERT_TRUE(r.diags.hasErrors());

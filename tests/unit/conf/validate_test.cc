@@ -27,6 +27,20 @@ void expectWarning(const std::string& text, const std::string& needle) {
   EXPECT_TRUE(found) << "no warning '" << needle << "' in:\n" << r.diags.str();
 }
 
+// Expects no error and a warning containing `needle` on `line`.
+void expectWarningAt(const std::string& text, const std::string& needle, int line) {
+  auto r = testing::load(text);
+  EXPECT_FALSE(r.diags.hasErrors()) << r.diags.str();
+  bool found = false;
+  for (const auto& d : r.diags.all()) {
+    if (d.message.find(needle) != std::string::npos) {
+      found = true;
+      EXPECT_EQ(d.loc.line, line) << d.str();
+    }
+  }
+  EXPECT_TRUE(found) << "no warning '" << needle << "' in:\n" << r.diags.str();
+}
+
 std::string instance(const std::string& body, const std::string& name = "V") {
   return "vrrp_instance " + name + " {\n interface eth0\n" + body + "}\n";
 }
@@ -42,13 +56,16 @@ TEST(Validate, OneAddressFamilyPerInstance) {
 
 TEST(Validate, NoVersion2WithIpv6) {
   expectError(instance(" virtual_router_id 1\n version 2\n virtual_ipaddress { 2001:db8::1 }\n"),
-              "VRRPv2 does not support IPv6", 1);
+              "VRRPv2 does not support IPv6", 4);
 }
 
+// keepalived ignores authentication with VRRPv3 and logs it: so does vipd, at the keyword.
 TEST(Validate, AuthOnlyWithVersion2) {
-  expectError(instance(" virtual_router_id 1\n version 3\n authentication { auth_pass x }\n"
-                       " virtual_ipaddress { 10.0.0.1 }\n"),
-              "not part of VRRPv3", 1);
+  const std::string text = instance(
+      " virtual_router_id 1\n version 3\n authentication { auth_pass x }\n"
+      " virtual_ipaddress { 10.0.0.1 }\n");
+  expectWarningAt(text, "VRRPv3 has no authentication", 5);
+  EXPECT_FALSE(testing::load(text).config.instances[0].authentication);
 }
 
 TEST(Validate, AuthPasswordTruncationWarns) {
@@ -60,7 +77,7 @@ TEST(Validate, AuthPasswordTruncationWarns) {
 TEST(Validate, Version3IntervalLimit) {
   expectError(instance(" virtual_router_id 1\n version 3\n advert_int 41\n"
                        " virtual_ipaddress { 10.0.0.1 }\n"),
-              "40.95", 1);
+              "40.95", 5);
 }
 
 TEST(Validate, Version2SubSecondIntervalWarns) {
@@ -78,7 +95,7 @@ TEST(Validate, UnknownTrackScript) {
 TEST(Validate, UnknownSyncGroupMember) {
   expectError(instance(" virtual_router_id 1\n virtual_ipaddress { 10.0.0.1 }\n") +
                   "vrrp_sync_group G {\n group { V W }\n}\n",
-              "vrrp_instance 'W' is not defined", 6);
+              "vrrp_instance 'W' is not defined", 7);
 }
 
 TEST(Validate, InstanceInTwoSyncGroups) {
@@ -91,7 +108,7 @@ TEST(Validate, InstanceInTwoSyncGroups) {
 TEST(Validate, DuplicateVridOnInterface) {
   expectError(instance(" virtual_router_id 7\n virtual_ipaddress { 10.0.0.1 }\n") +
                   instance(" virtual_router_id 7\n virtual_ipaddress { 10.0.0.2 }\n", "W"),
-              "virtual_router_id 7 is already used on interface eth0", 6);
+              "virtual_router_id 7 is already used on interface eth0", 8);
 }
 
 TEST(Validate, SameVridAllowedForOtherFamilyOrDisjointUnicast) {
@@ -117,11 +134,46 @@ TEST(Validate, StrictModeRules) {
   const std::string strict = "global_defs { vrrp_strict }\n";
   expectError(strict + instance(" virtual_router_id 1\n unicast_peer { 10.0.0.2 }\n"
                                 " virtual_ipaddress { 10.0.0.1 }\n"),
-              "unicast peers are not allowed in strict mode", 2);
-  expectError(strict + instance(" virtual_router_id 1\n preempt_delay 5\n"
-                                " virtual_ipaddress { 10.0.0.1 }\n"),
-              "preempt_delay", 2);
+              "unicast peers are not allowed in strict mode", 5);
   expectError(strict + instance(" virtual_router_id 1\n"), "at least one virtual_ipaddress", 2);
+}
+
+// keepalived's default keepalived.conf (vrrp_strict with an authentication block) starts in
+// keepalived with the authentication ignored and logged; vipd does the same.
+TEST(Validate, StrictModeCorrectionsAreWarnedAtTheKeyword) {
+  const std::string strict = "global_defs { vrrp_strict }\n";
+  auto text = strict + instance(
+                           " state MASTER\n virtual_router_id 1\n priority 100\n"
+                           " authentication {\n  auth_type PASS\n  auth_pass 1111\n }\n"
+                           " preempt_delay 5\n down_timer_adverts 5\n"
+                           " garp_lower_prio_repeat 2\n accept\n"
+                           " virtual_ipaddress { 10.0.0.1 }\n");
+  expectWarningAt(text, "strict mode does not allow authentication", 7);
+  expectWarningAt(text, "state MASTER must match being the address owner", 4);
+  expectWarningAt(text, "strict mode does not allow preempt_delay", 11);
+  expectWarningAt(text, "down_timer_adverts is reset", 12);
+  expectWarningAt(text, "garp_lower_prio_repeat is reset", 13);
+  expectWarningAt(text, "accept mode is not part of VRRPv2", 14);
+  auto r = testing::load(text);
+  const auto& i = r.config.instances[0];
+  EXPECT_FALSE(i.authentication);
+  EXPECT_EQ(i.state, InitialState::kBackup);
+  EXPECT_EQ(i.preempt_delay.count(), 0);
+  EXPECT_FALSE(i.down_timer_adverts);
+  EXPECT_EQ(i.garp_lower_prio_repeat, 0);
+  EXPECT_EQ(i.accept, false);
+}
+
+TEST(Validate, ConflictsKeepalivedResetsAreWarned) {
+  expectWarningAt(instance(" virtual_router_id 1\n nopreempt\n preempt_delay 3\n"
+                           " virtual_ipaddress { 10.0.0.1 }\n"),
+                  "preempt_delay has no effect with nopreempt", 5);
+  expectWarningAt(instance(" virtual_router_id 1\n priority 255\n nopreempt\n"
+                           " virtual_ipaddress { 10.0.0.1 }\n"),
+                  "nopreempt has no meaning for the address owner", 5);
+  expectWarningAt(instance(" virtual_router_id 1\n authentication {\n auth_type PASS\n }\n"
+                           " virtual_ipaddress { 10.0.0.1 }\n"),
+                  "authentication has no auth_pass", 4);
 }
 
 TEST(Validate, UnicastPeerChecks) {
@@ -134,11 +186,11 @@ TEST(Validate, LoopbackRejected) {
   expectError(
       "vrrp_instance V {\n interface lo\n virtual_router_id 1\n"
       " virtual_ipaddress { 10.0.0.1 }\n}\n",
-      "loopback", 1);
+      "loopback", 2);
 }
 
 TEST(Validate, UsabilityWarnings) {
-  expectWarning(instance(" virtual_router_id 1\n state MASTER\n nopreempt\n"
+  expectWarning(instance(" virtual_router_id 1\n state MASTER\n priority 100\n nopreempt\n"
                          " virtual_ipaddress { 10.0.0.1 }\n"),
                 "nopreempt only has an effect with state BACKUP");
   expectWarning(instance(" virtual_router_id 1\n"), "has no virtual_ipaddress");
@@ -160,7 +212,7 @@ TEST(Validate, VirtualServerChecks) {
   expectError(
       "virtual_server 10.0.0.1 80 {\n protocol TCP\n lb_algo rr\n"
       " sorry_server 2001:db8::1 80\n}\n",
-      "sorry_server", 1);
+      "sorry_server", 4);
 }
 
 }  // namespace
