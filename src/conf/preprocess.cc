@@ -1,7 +1,9 @@
 #include "conf/preprocess.h"
 
+#include <dirent.h>
 #include <fmt/format.h>
 #include <glob.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -460,18 +462,94 @@ class Preprocessor {
     }
   }
 
+  // keepalived's include checks (its parser.c): what makes an include an error rather than a
+  // logged skip. `include` has none, `includer` R, `includem` R|M, `includew` R|M|W,
+  // `includeb` R|B, `includea` all; `include_check` adds to every include after it.
+  static constexpr unsigned kRead = 1;      // a match that is a directory or not a regular,
+                                            // non-executable file
+  static constexpr unsigned kMatch = 2;     // a file or directory the pattern spells out is missing
+  static constexpr unsigned kWildcard = 4;  // a wildcard matches nothing
+  static constexpr unsigned kBrace = 8;     // some alternatives of a {a,b} pattern are missing
+
+  // `include_check [[+|-]read|match|wildcard_match|brace_match ...]` (global_defs in
+  // keepalived, which reads in one pass: it applies to the includes after it).
+  void noteIncludeCheck(const std::string& t, const SourceLoc& loc) {
+    std::istringstream in(t);
+    std::string word;
+    in >> word;
+    if (word != "include_check")
+      return;
+    std::vector<std::string> words;
+    while (in >> word)
+      words.push_back(word);
+    if (words.empty()) {
+      include_check_ = kRead | kMatch | kWildcard | kBrace;
+      return;
+    }
+    for (size_t k = 0; k < words.size(); ++k) {
+      std::string w = words[k];
+      char op = (w[0] == '+' || w[0] == '-') ? w[0] : 0;
+      if (op)
+        w.erase(0, 1);
+      unsigned flag = w == "read"             ? kRead
+                      : w == "match"          ? kMatch
+                      : w == "wildcard_match" ? kWildcard
+                      : w == "brace_match"    ? kBrace
+                                              : 0;
+      if (!flag) {
+        diags_.error(loc, fmt::format("include_check: unknown check '{}' (read, match, "
+                                      "wildcard_match, brace_match)",
+                                      w));
+      } else if (op == '+') {
+        include_check_ |= flag;
+      } else if (op == '-') {
+        include_check_ &= ~flag;
+      } else if (k == 0) {
+        include_check_ = kRead | flag;
+      } else {
+        diags_.error(loc,
+                     fmt::format("include_check: '{}' without + or - after the first check", w));
+      }
+    }
+  }
+
+  // An include problem: an error when the include's checks cover it, else a warning and the
+  // file is skipped, as keepalived logs and skips it.
+  void includeProblem(unsigned checks, unsigned cls, const SourceLoc& loc, const std::string& msg) {
+    if (checks & cls) {
+      diags_.error(loc, msg);
+      return;
+    }
+    const char* stricter = cls == kRead    ? "includer"
+                           : cls == kMatch ? "includem"
+                           : cls == kBrace ? "includeb"
+                                           : "includew";
+    diags_.warning(
+        loc, fmt::format("{}; skipped, as keepalived does ({} would refuse it)", msg, stricter));
+  }
+
   bool handleInclude(const std::string& t, const SourceLoc& loc, int depth) {
-    static const char* kinds[] = {"include",  "includer", "includem",
-                                  "includew", "includeb", "includea"};
+    static const std::pair<const char*, unsigned> kinds[] = {
+        {"include", 0},
+        {"includer", kRead},
+        {"includem", kRead | kMatch},
+        {"includew", kRead | kMatch | kWildcard},
+        {"includeb", kRead | kBrace},
+        {"includea", kRead | kMatch | kWildcard | kBrace}};
     size_t sp = 0;
     while (sp < t.size() && !isSpace(t[sp]))
       ++sp;
     std::string word = t.substr(0, sp);
-    bool known = false;
-    for (auto k : kinds)
-      known |= word == k;
-    if (!known)
+    const std::pair<const char*, unsigned>* kind = nullptr;
+    for (const auto& k : kinds) {
+      if (word == k.first)
+        kind = &k;
+    }
+    if (!kind) {
+      noteIncludeCheck(t, loc);
       return false;
+    }
+    const unsigned checks = kind->second | include_check_;
     std::string pattern = trim(t.substr(sp));
     if (pattern.size() >= 2 && (pattern.front() == '"' || pattern.front() == '\'') &&
         pattern.back() == pattern.front()) {
@@ -486,17 +564,28 @@ class Preprocessor {
       return true;
     }
     std::string full = pattern[0] == '/' ? pattern : dirs_.back() + "/" + pattern;
-    auto matches = opts_.glob(full);
-    bool strict_wild = word == "includew" || word == "includea";
-    if (matches.empty()) {
-      if (!hasWildcard(pattern)) {
-        diags_.error(loc, fmt::format("included file '{}' does not exist", full));
-      } else if (strict_wild) {
+    IncludeMatch m = opts_.glob(full);
+    const bool brace = full.find('{') != std::string::npos;
+    if (m.files.empty() && m.skipped.empty()) {
+      if (m.missing > 0) {
+        includeProblem(checks, brace ? kBrace : kMatch, loc,
+                       hasWildcard(full)
+                           ? fmt::format("'{}': a file or directory it names does not exist", full)
+                           : fmt::format("included file '{}' does not exist", full));
+      } else if (m.wildcards && (checks & kWildcard)) {
         diags_.error(loc, fmt::format("'{}' matches no file", full));
       }
       return true;
     }
-    for (const auto& path : matches) {
+    if (m.missing > 0) {
+      includeProblem(checks, kBrace, loc,
+                     fmt::format("'{}': some of the files it names do not exist", full));
+      if (checks & kBrace)
+        return true;
+    }
+    for (const auto& what : m.skipped)
+      includeProblem(checks, kRead, loc, fmt::format("included '{}' is not a file to read", what));
+    for (const auto& path : m.files) {
       if (++includes_ > opts_.max_includes) {
         diags_.error(loc, fmt::format("more than {} files included in total (an include loop?)",
                                       opts_.max_includes));
@@ -505,7 +594,7 @@ class Preprocessor {
       }
       std::string text;
       if (!opts_.read_file(path, text)) {
-        diags_.error(loc, fmt::format("cannot read included file '{}'", path));
+        includeProblem(checks, kRead, loc, fmt::format("cannot read included file '{}'", path));
         continue;
       }
       (void)depth;
@@ -521,9 +610,58 @@ class Preprocessor {
   std::vector<std::string> dirs_;
   std::vector<Line> out_;
   int comment_col_ = 0, comment_brace_col_ = 0;  // of the raw line being processed
+  unsigned include_check_ = 0;                   // IncludeCheck bits from include_check
   bool aborted_ = false;
   int includes_ = 0;
 };
+
+// glob(3) with keepalived's view of a pattern: GLOB_ALTDIRFUNC lets us count the names the
+// pattern spells out that are missing (a failed lstat) and the directories read for a
+// wildcard (an opendir, failing when the directory is missing). glob calls them on this
+// thread only, hence thread_local counters.
+thread_local int glob_missing = 0;
+thread_local bool glob_wildcards = false;
+
+IncludeMatch globInclude(const std::string& pattern) {
+  IncludeMatch m;
+  glob_t g{};
+  g.gl_opendir = [](const char* name) -> void* {
+    glob_wildcards = true;
+    DIR* d = opendir(name);
+    if (!d)
+      ++glob_missing;
+    return d;
+  };
+  g.gl_readdir = [](void* d) { return readdir(static_cast<DIR*>(d)); };
+  g.gl_closedir = [](void* d) { closedir(static_cast<DIR*>(d)); };
+  g.gl_lstat = [](const char* path, struct stat* st) {
+    int r = lstat(path, st);
+    if (r != 0)
+      ++glob_missing;
+    return r;
+  };
+  g.gl_stat = [](const char* path, struct stat* st) { return stat(path, st); };
+  glob_missing = 0;
+  glob_wildcards = false;
+  if (::glob(pattern.c_str(), GLOB_BRACE | GLOB_MARK | GLOB_ALTDIRFUNC, nullptr, &g) == 0) {
+    for (size_t i = 0; i < g.gl_pathc; ++i) {
+      std::string path = g.gl_pathv[i];
+      struct stat st {};
+      if (!path.empty() && path.back() == '/') {
+        m.skipped.push_back(path + " (a directory)");
+      } else if (stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode) ||
+                 (st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH))) {
+        m.skipped.push_back(path + " (not a regular, non-executable file)");
+      } else {
+        m.files.push_back(std::move(path));
+      }
+    }
+  }
+  globfree(&g);
+  m.missing = glob_missing;
+  m.wildcards = glob_wildcards;
+  return m;
+}
 
 }  // namespace
 
@@ -546,16 +684,7 @@ PreprocessOptions defaultPreprocessOptions() {
     out = ss.str();
     return !in.bad();
   };
-  o.glob = [](const std::string& pattern) {
-    std::vector<std::string> out;
-    glob_t g{};
-    if (::glob(pattern.c_str(), GLOB_BRACE, nullptr, &g) == 0) {
-      for (size_t i = 0; i < g.gl_pathc; ++i)
-        out.emplace_back(g.gl_pathv[i]);
-    }
-    globfree(&g);
-    return out;
-  };
+  o.glob = globInclude;
   return o;
 }
 

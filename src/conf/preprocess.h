@@ -31,6 +31,14 @@ struct Line {
   int comment_col = 0, comment_brace_col = 0;
 };
 
+// What an include pattern names, in the terms keepalived's include variants judge it by.
+struct IncludeMatch {
+  std::vector<std::string> files;    // regular, non-executable files, in glob order
+  std::vector<std::string> skipped;  // matched but not such a file: "/d/ (directory)", ...
+  int missing = 0;         // names or directories the pattern spells out that do not exist
+  bool wildcards = false;  // a directory was read to match a wildcard
+};
+
 struct PreprocessOptions {
   std::string config_id;         // -i/--config-id; default: short host name
   uint64_t random_seed = 0;      // for ${_RANDOM}; keepalived's random_seed
@@ -40,8 +48,8 @@ struct PreprocessOptions {
                              // per level would otherwise grow exponentially)
   // Reads a file; tests and the fuzzer substitute an in-memory file system.
   std::function<bool(const std::string& path, std::string& out)> read_file;
-  // Expands an include pattern to paths (glob with braces); sorted.
-  std::function<std::vector<std::string>(const std::string& pattern)> glob;
+  // Expands an include pattern (glob with braces); tests substitute their own.
+  std::function<IncludeMatch(const std::string& pattern)> glob;
 };
 
 // Reads `path` and everything it includes. Problems are reported to `diags`; lines that could

@@ -22,7 +22,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return true;
   };
   o.glob = [](const std::string& p) {
-    return p == "/f/inc.conf" ? std::vector<std::string>{p} : std::vector<std::string>{};
+    vipd::conf::IncludeMatch m;
+    if (p == "/f/inc.conf")
+      m.files.push_back(p);
+    else
+      m.missing = 1;
+    return m;
   };
   auto r = vipd::conf::loadFile("/f/main.conf", o, false);
   if (!r.diags.hasErrors()) {

@@ -22,10 +22,12 @@ struct MemFs {
       out = it->second;
       return true;
     };
-    // A small glob: exact names, or a trailing `*` in the last path component.
+    // A small glob: exact names, or a trailing `*` in the last path component. A missing
+    // exact name counts as missing, as glob's lstat would find it.
     o.glob = [this](const std::string& pattern) {
-      std::vector<std::string> out;
+      IncludeMatch m;
       auto star = pattern.find('*');
+      m.wildcards = star != std::string::npos;
       for (const auto& [path, text] : files) {
         if (star == std::string::npos
                 ? path == pattern
@@ -33,10 +35,12 @@ struct MemFs {
                       path.size() >= pattern.size() - 1 &&
                       path.substr(path.size() - (pattern.size() - star - 1)) ==
                           pattern.substr(star + 1)) {
-          out.push_back(path);
+          m.files.push_back(path);
         }
       }
-      return out;
+      if (!m.wildcards && m.files.empty())
+        m.missing = 1;
+      return m;
     };
     return o;
   }

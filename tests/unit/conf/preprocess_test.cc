@@ -121,15 +121,43 @@ TEST(Preprocess, IncludeRelativeToIncludingFileWithGlob) {
   EXPECT_EQ(out[1].loc.line, 1);
 }
 
-TEST(Preprocess, MissingPlainIncludeIsAnErrorButEmptyWildcardIsNot) {
+// keepalived 2.2.7's matrix (tests/corpus/include_variants.sh checks it against keepalived on
+// real files): `include` logs a missing file and goes on, `includem` refuses it; an empty
+// wildcard is nothing for `include`, an error for `includew`.
+TEST(Preprocess, IncludeVariantsFollowKeepalived) {
   MemFs fs;
-  fs.files["/k/main.conf"] = "include nothere.conf\ninclude conf.d/*.conf\nincludew w/*.conf\n";
+  fs.files["/k/main.conf"] =
+      "include nothere.conf\ninclude conf.d/*.conf\nincludew w/*.conf\nincludem gone.conf\n";
   Diagnostics d;
   preprocessFile("/k/main.conf", fs.options(), d);
   ASSERT_EQ(d.errorCount(), 2) << d.str();
+  ASSERT_EQ(d.all().size(), 3u) << d.str();
   EXPECT_EQ(d.all()[0].loc.line, 1);
-  EXPECT_NE(d.all()[0].message.find("does not exist"), std::string::npos);
+  EXPECT_EQ(d.all()[0].severity, Severity::kWarning);
+  EXPECT_NE(d.all()[0].message.find("does not exist; skipped, as keepalived does (includem"),
+            std::string::npos)
+      << d.str();
   EXPECT_EQ(d.all()[1].loc.line, 3);
+  EXPECT_NE(d.all()[1].message.find("matches no file"), std::string::npos);
+  EXPECT_EQ(d.all()[2].loc.line, 4);
+  EXPECT_NE(d.all()[2].message.find("does not exist"), std::string::npos);
+}
+
+TEST(Preprocess, IncludeCheckAppliesToLaterIncludes) {
+  MemFs fs;
+  fs.files["/k/main.conf"] =
+      "include a.conf\ninclude_check match\ninclude b.conf\ninclude_check -match\n"
+      "include c.conf\ninclude_check bogus\n";
+  Diagnostics d;
+  auto out = preprocessFile("/k/main.conf", fs.options(), d);
+  ASSERT_EQ(d.errorCount(), 2) << d.str();
+  int lines_with_errors = 0;
+  for (const auto& x : d.all()) {
+    if (x.severity == Severity::kError)
+      lines_with_errors += x.loc.line;
+  }
+  EXPECT_EQ(lines_with_errors, 3 + 6);  // b.conf under `match`; the unknown check
+  EXPECT_EQ(lines(out), "include_check match\ninclude_check -match\ninclude_check bogus\n");
 }
 
 TEST(Preprocess, IncludeLoopIsBounded) {
