@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Configures and builds one flavour of vipd with CMake + Ninja.
-#   scripts/build.sh [release|asan|fuzz]   (default: release) -> build-<flavour>/
+#   scripts/build.sh [release|asan|fuzz] [TARGET...]   (default: release, all targets)
+#     -> build-<flavour>/
 set -euo pipefail
 cd "$(dirname "$0")/.."
 flavour=${1:-release}
@@ -11,5 +12,7 @@ case "$flavour" in
               -DCMAKE_CXX_COMPILER=clang++) ;;
   *) echo "unknown flavour $flavour" >&2; exit 2 ;;
 esac
-cmake -S . -B "build-$flavour" -G Ninja "${args[@]}" >/dev/null
-ninja -C "build-$flavour" -j"$(nproc)"
+shift || true
+# Developer and CI builds treat warnings as errors; a packager's plain cmake does not.
+cmake -S . -B "build-$flavour" -G Ninja -DVIPD_WERROR=ON "${args[@]}" >/dev/null
+ninja -C "build-$flavour" -j"$(nproc)" "$@"

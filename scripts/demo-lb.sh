@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${1:-}" != --no-setup ]; then
   scripts/setup-deps.sh
-  scripts/build.sh release
+  scripts/build.sh release vipd vipctl  # only what the demo runs, not the tests
 fi
 VIPD=$(realpath build-release/src/daemon/vipd)
 source tests/netns/lib.sh

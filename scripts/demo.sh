@@ -12,7 +12,7 @@ if [ "${1:-}" = --no-setup ]; then setup=0; shift; fi
 interval=${1:-0.1}
 if [ $setup = 1 ]; then
   scripts/setup-deps.sh
-  scripts/build.sh release
+  scripts/build.sh release vipd vipctl  # only what the demo runs, not the tests
 fi
 VIPD=$(realpath build-release/src/daemon/vipd)
 VIPCTL=$(realpath build-release/tools/vipctl/vipctl)

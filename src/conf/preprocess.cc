@@ -80,7 +80,10 @@ struct Param {
 class Preprocessor {
  public:
   Preprocessor(const PreprocessOptions& opts, Diagnostics& diags)
-      : opts_(opts), diags_(diags), rng_(opts.random_seed) {}
+      : opts_(opts),
+        diags_(diags),
+        rng_(opts.random_seed),
+        include_check_(opts.check_all_includes ? kRead | kMatch | kWildcard | kBrace : 0u) {}
 
   void runFile(const std::string& path) {
     std::string text;

@@ -46,6 +46,9 @@ struct PreprocessOptions {
   int max_include_depth = 32;
   int max_includes = 10000;  // files included in total (a file that includes itself twice
                              // per level would otherwise grow exponentially)
+  // keepalived's -e/--all-config: every include refuses what `includea` refuses, as if the
+  // config began with `include_check`.
+  bool check_all_includes = false;
   // Reads a file; tests and the fuzzer substitute an in-memory file system.
   std::function<bool(const std::string& path, std::string& out)> read_file;
   // Expands an include pattern (glob with braces); tests substitute their own.

@@ -445,6 +445,22 @@ Keyword<T> named(std::string_view name, std::vector<S> T::*m, const Schema<S>& s
 // What kind of words an `extra` keyword takes.
 enum class ArgKind { kAny, kInt, kTimer, kBool, kIp };
 
+// The `extra` keywords the engines read from the map; every other one is accepted so that
+// keepalived configs load, and warned about so that nobody believes it does something.
+inline bool extraIsApplied(std::string_view name) {
+  static constexpr std::string_view kApplied[] = {"vrrp_rlimit_rttime",
+                                                  "vrrp_notify_priority_changes",
+                                                  "checker_log_all_failures",
+                                                  "no_checker_emails",
+                                                  "sni_name",
+                                                  "include_check"};
+  for (auto a : kApplied) {
+    if (a == name)
+      return true;
+  }
+  return false;
+}
+
 // A rare keyword kept in the block's `extra` map after type checking.
 template <class T>
 Keyword<T> extra(std::string_view name, ArgKind kind, size_t min_args, size_t max_args) {
@@ -452,6 +468,11 @@ Keyword<T> extra(std::string_view name, ArgKind kind, size_t min_args, size_t ma
           [name, kind, min_args, max_args](T& o, const Node& n, Ctx& ctx) {
             if (!ctx.noBlock(n) || !ctx.arity(n, min_args, max_args))
               return;
+            if (!extraIsApplied(name)) {
+              ctx.diags.warning(n.loc(), fmt::format("'{}' is accepted for keepalived "
+                                                     "compatibility; vipd does not act on it",
+                                                     name));
+            }
             std::vector<std::string> words;
             for (const auto& a : n.args) {
               bool ok = true;

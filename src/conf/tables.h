@@ -18,5 +18,7 @@ const Schema<VirtualServer>& virtualServerSchema();
 const Schema<RealServer>& realServerSchema();
 const Schema<Checker>& checkerSchema(CheckerKind kind);
 const Schema<SslContext>& sslSchema();
+const Schema<Authentication>& authenticationSchema();
+const Schema<HttpUrl>& httpUrlSchema();
 
 }  // namespace vipd::conf

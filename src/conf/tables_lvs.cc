@@ -438,6 +438,10 @@ Keyword<V> realServerRow() {
 
 }  // namespace
 
+const Schema<HttpUrl>& httpUrlSchema() {
+  return urlSchema();
+}
+
 const Schema<Checker>& checkerSchema(CheckerKind kind) {
   static const std::vector<Schema<C>> all = [] {
     std::vector<Schema<C>> v;

@@ -191,6 +191,10 @@ Keyword<I> notifyDeleted() {
 
 }  // namespace
 
+const Schema<Authentication>& authenticationSchema() {
+  return authSchema();
+}
+
 const Schema<VrrpScript>& vrrpScriptSchema() {
   using S = VrrpScript;
   static const Schema<S> s = {

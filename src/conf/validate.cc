@@ -246,9 +246,27 @@ void checkVirtualServers(const Config& c, Diagnostics& d) {
   }
 }
 
+// Typed global_defs keywords that the model keeps but no engine reads yet (the `extra` ones
+// are warned about where they are bound).
+void checkUnappliedGlobals(const GlobalDefs& g, Diagnostics& d) {
+  static constexpr std::string_view kUnapplied[] = {
+      "vrrp_startup_delay",  "vrrp_min_garp",   "vrrp_owner_ignore_adverts", "max_auto_priority",
+      "checker_rt_priority", "checker_no_swap", "reload_check_config",       "random_seed"};
+  for (const auto& [key, loc] : g.keys.at) {
+    for (auto u : kUnapplied) {
+      if (key == u) {
+        d.warning(loc, fmt::format("'{}' is accepted for keepalived compatibility; vipd does not "
+                                   "act on it",
+                                   key));
+      }
+    }
+  }
+}
+
 }  // namespace
 
 void validate(const Config& c, Diagnostics& d) {
+  checkUnappliedGlobals(c.global, d);
   checkUniqueNames(c.instances, "vrrp_instance", d);
   checkUniqueNames(c.vrrp_scripts, "vrrp_script", d);
   checkUniqueNames(c.track_processes, "vrrp_track_process", d);

@@ -52,7 +52,7 @@ InstancePlan planInstance(const conf::VrrpInstance& i, const conf::GlobalDefs& g
   rx.interval = vrrp::wireInterval(p.version, p.advert_interval);
   for (const auto& a : i.virtual_ipaddress)
     rx.addrs.push_back(a.prefix.addr);
-  rx.check_unicast_src = i.check_unicast_src;
+  rx.check_unicast_src = i.check_unicast_src || g.vrrp_check_unicast_src;
   for (const auto& peer : i.unicast_peer)
     rx.unicast_peers.push_back(peer.addr);
   plan.v3_checksum_as_v2 = i.v3_checksum_as_v2.value_or(g.v3_checksum_as_v2);

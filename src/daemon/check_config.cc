@@ -72,11 +72,16 @@ void checkVirtualServers(const conf::Config& cfg, Diagnostics& d) {
   }
 }
 
-int runConfigCheck(const Options& opts, std::ostream& out, std::ostream& err) {
+conf::PreprocessOptions preprocessOptions(const Options& opts) {
   auto pre = conf::defaultPreprocessOptions();
   if (opts.config_id)
     pre.config_id = *opts.config_id;
-  auto result = conf::loadFile(opts.config_file, pre, opts.lenient);
+  pre.check_all_includes = opts.all_config;
+  return pre;
+}
+
+int runConfigCheck(const Options& opts, std::ostream& out, std::ostream& err) {
+  auto result = conf::loadFile(opts.config_file, preprocessOptions(opts), opts.lenient);
 
   std::ofstream log_file;
   std::ostream* diag_out = &err;

@@ -4,6 +4,7 @@
 #include <iosfwd>
 
 #include "base/diag.h"
+#include "conf/preprocess.h"
 #include "daemon/options.h"
 
 namespace vipd::daemon {
@@ -26,6 +27,9 @@ namespace vipd::daemon {
 // the load balancer is not applied yet, checkers vipd cannot run, regexes that do not
 // compile, payloads that are not hex.
 void checkVirtualServers(const conf::Config& cfg, Diagnostics& d);
+
+// The preprocessor's options from the command line (-i, -e).
+conf::PreprocessOptions preprocessOptions(const Options& opts);
 
 int runConfigCheck(const Options& opts, std::ostream& out, std::ostream& err);
 

@@ -11,49 +11,66 @@ struct Flag {
   char short_name;  // 0 = long only
   const char* long_name;
   enum { kNone, kRequired, kOptional } arg;
+  const char* value = "";  // the value's name in the help
+  const char* help = "";   // "" = accepted for keepalived compatibility, no effect
 };
 
+// keepalived's flags with keepalived's meanings, then vipd's own. The help and vipd(8) are
+// generated from this table.
 constexpr Flag kFlags[] = {
-    {'f', "use-file", Flag::kRequired},
-    {'P', "vrrp", Flag::kNone},
-    {'C', "check", Flag::kNone},
+    {'f', "use-file", Flag::kRequired, "FILE",
+     "configuration file (default /etc/vipd/vipd.conf, else /etc/keepalived/keepalived.conf; "
+     "any keepalived.conf works)"},
+    {'t', "config-test", Flag::kOptional, "FILE",
+     "check the configuration and exit (0 ok, 4 cannot read, 5 errors); diagnostics to stderr "
+     "or FILE"},
+    {'d', "dump-conf", Flag::kNone, "", "print the normalized configuration and exit"},
+    {0, "lenient", Flag::kNone, "",
+     "unknown keywords and bad values are warnings, not errors (keepalived's log-and-ignore)"},
+    {'i', "config-id", Flag::kRequired, "ID",
+     "id for @ID conditional lines and ${_INSTANCE} (default: the short host name)"},
+    {'e', "all-config", Flag::kNone, "",
+     "refuse the configuration if an included file is missing or unreadable (every include "
+     "acts as includea)"},
+    {'n', "dont-fork", Flag::kNone, "", "stay in the foreground"},
+    {'l', "log-console", Flag::kNone, "", "log to the console"},
+    {'D', "log-detail", Flag::kNone, "", "detailed logging"},
+    {'S', "log-facility", Flag::kRequired, "N", "syslog facility local0..local7 (0-7)"},
+    {'g', "log-file", Flag::kOptional, "FILE", "log to FILE (default /tmp/vipd.log)"},
+    {'G', "no-syslog", Flag::kNone, "", "do not log to syslog"},
+    {'P', "vrrp", Flag::kNone, "", "run the VRRP half only"},
+    {'p', "pid", Flag::kRequired, "FILE", "pid file (default /run/vipd.pid)"},
+    {'r', "vrrp_pid", Flag::kRequired, "FILE", "pid file of the VRRP half"},
+    {'s', "namespace", Flag::kRequired, "NAME",
+     "run in network namespace NAME (pid file /run/vipd_NAME.pid, socket /run/vipd_NAME.sock)"},
+    {'V', "dont-release-vrrp", Flag::kNone, "", "leave the VIPs in place when stopping"},
+    {0, "signum", Flag::kRequired, "NAME",
+     "print the signal number for STOP, RELOAD, DATA, STATS, STATS_CLEAR, JSON or TDATA and "
+     "exit"},
+    {0, "control-socket", Flag::kRequired, "PATH",
+     "the vipctl control socket (default /run/vipd.sock)"},
+    {0, "metrics-listen", Flag::kRequired, "ADDR:PORT",
+     "serve Prometheus metrics on ADDR:PORT (GET /metrics)"},
+    {'v', "version", Flag::kNone, "", "print the version and exit"},
+    {'h', "help", Flag::kNone, "", "this help"},
     {'B', "no_bfd", Flag::kNone},
-    {0, "all", Flag::kNone},
-    {'l', "log-console", Flag::kNone},
-    {'D', "log-detail", Flag::kNone},
-    {'S', "log-facility", Flag::kRequired},
-    {'g', "log-file", Flag::kOptional},
-    {0, "flush-log-file", Flag::kNone},
-    {'G', "no-syslog", Flag::kNone},
     {'X', "release-vips", Flag::kNone},
-    {'V', "dont-release-vrrp", Flag::kNone},
     {'I', "dont-release-ipvs", Flag::kNone},
+    {'C', "check", Flag::kNone},
+    {'c', "checkers_pid", Flag::kRequired, "FILE"},
+    {'b', "bfd_pid", Flag::kRequired, "FILE"},
+    {0, "all", Flag::kNone},
+    {0, "flush-log-file", Flag::kNone},
     {'R', "dont-respawn", Flag::kNone},
-    {'n', "dont-fork", Flag::kNone},
-    {'d', "dump-conf", Flag::kNone},
-    {'p', "pid", Flag::kRequired},
-    {'r', "vrrp_pid", Flag::kRequired},
-    {'c', "checkers_pid", Flag::kRequired},
     {'a', "address-monitoring", Flag::kNone},
-    {'b', "bfd_pid", Flag::kRequired},
-    {'s', "namespace", Flag::kRequired},
-    {'e', "all-config", Flag::kNone},
-    {'i', "config-id", Flag::kRequired},
     {'x', "snmp", Flag::kNone},
-    {'A', "snmp-agent-socket", Flag::kRequired},
-    {'u', "umask", Flag::kRequired},
+    {'A', "snmp-agent-socket", Flag::kRequired, "FILE"},
+    {'u', "umask", Flag::kRequired, "MASK"},
     {'m', "core-dump", Flag::kNone},
-    {'M', "core-dump-pattern", Flag::kOptional},
-    {0, "signum", Flag::kRequired},
-    {'t', "config-test", Flag::kOptional},
-    {0, "perf", Flag::kOptional},
+    {'M', "core-dump-pattern", Flag::kOptional, "PATTERN"},
+    {0, "perf", Flag::kOptional, "WHAT"},
     {0, "no-mem-check", Flag::kNone},
-    {0, "debug", Flag::kOptional},
-    {'v', "version", Flag::kNone},
-    {'h', "help", Flag::kNone},
-    {0, "lenient", Flag::kNone},
-    {0, "control-socket", Flag::kRequired},
-    {0, "metrics-listen", Flag::kRequired},
+    {0, "debug", Flag::kOptional, "WHAT"},
 };
 
 void apply(Options& o, const Flag& f, const std::optional<std::string>& v) {
@@ -72,6 +89,8 @@ void apply(Options& o, const Flag& f, const std::optional<std::string>& v) {
     o.metrics_listen = *v;
   } else if (name == "lenient") {
     o.lenient = true;
+  } else if (name == "all-config") {
+    o.all_config = true;
   } else if (name == "config-id") {
     o.config_id = v;
   } else if (name == "dont-fork") {
@@ -203,28 +222,66 @@ std::optional<int> signalNumberFor(const std::string& name) {
   return std::nullopt;
 }
 
+namespace {
+
+// Words joined into lines of at most 80 columns, continuation lines indented by `indent`.
+std::string wrap(std::string_view text, size_t indent) {
+  std::string out;
+  size_t col = indent;
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t sp = text.find(' ', i);
+    std::string_view word = text.substr(i, sp == std::string_view::npos ? text.npos : sp - i);
+    if (col > indent && col + 1 + word.size() > 80) {
+      out += "\n" + std::string(indent, ' ');
+      col = indent;
+    } else if (col > indent) {
+      out += ' ';
+      ++col;
+    }
+    out += word;
+    col += word.size();
+    i = sp == std::string_view::npos ? text.size() : sp + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<FlagDoc> flagDocs() {
+  std::vector<FlagDoc> out;
+  for (const auto& f : kFlags) {
+    out.push_back(FlagDoc{f.short_name, f.long_name, f.value, f.help, f.arg == Flag::kOptional});
+  }
+  return out;
+}
+
+std::string FlagDoc::synopsis() const {
+  std::string s = short_name ? fmt::format("-{}, ", short_name) : std::string("    ");
+  s += fmt::format("--{}", long_name);
+  if (!value.empty())
+    s += optional_value ? fmt::format("[={}]", value) : fmt::format("={}", value);
+  return s;
+}
+
 std::string usage() {
-  return R"(Usage: vipd [OPTION...]
-  -f, --use-file=FILE        configuration file (default /etc/vipd/vipd.conf;
-                             any keepalived.conf works)
-  -t, --config-test[=FILE]   check the configuration and exit (0 ok, 4 cannot read,
-                             5 errors); diagnostics to stderr or FILE
-  -d, --dump-conf            print the normalized configuration and exit
-      --lenient              unknown keywords and bad values are warnings, not errors
-  -i, --config-id=ID         id for @ID conditional lines (default: short host name)
-  -n, --dont-fork            stay in the foreground
-  -l, --log-console          log to the console
-  -D, --log-detail           detailed logging
-  -S, --log-facility=N       syslog facility local0..local7
-  -G, --no-syslog            do not log to syslog
-  -P, --vrrp                 VRRP only;  -C, --check  checkers only
-  -p, --pid=FILE             pid file;  -r, --vrrp_pid=FILE;  -c, --checkers_pid=FILE
-  -s, --namespace=NAME       run in network namespace NAME
-      --signum=NAME          print the signal number for STOP, RELOAD, DATA, STATS,
-                             STATS_CLEAR, JSON or TDATA and exit
-  -v, --version              print the version and exit
-  -h, --help                 this help
-)";
+  std::string out = "Usage: vipd [OPTION...]\n";
+  std::string compat;
+  for (const auto& f : flagDocs()) {
+    if (f.help.empty()) {
+      std::string syn = f.synopsis().substr(f.short_name ? 0 : 4);
+      if (f.short_name)
+        syn.replace(2, 2, "/");  // "-c, --checkers_pid" -> "-c/--checkers_pid": one word
+      compat += (compat.empty() ? "" : ", ") + syn;
+      continue;
+    }
+    out += fmt::format("  {:<27}", f.synopsis());
+    if (f.synopsis().size() >= 27)
+      out += "\n" + std::string(29, ' ');
+    out += wrap(f.help, 29) + "\n";
+  }
+  return out + "Accepted for keepalived compatibility, without effect:\n  " + wrap(compat, 2) +
+         "\n";
 }
 
 }  // namespace vipd::daemon

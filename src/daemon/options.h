@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace vipd::daemon {
@@ -15,6 +16,7 @@ struct Options {
   std::optional<std::string> config_test_log;  // -t=FILE writes diagnostics there
   bool dump_conf = false;                      // -d / --dump-conf
   bool lenient = false;                        // unknown keywords and bad values become warnings
+  bool all_config = false;                     // -e: every include checked as includea
   std::optional<std::string> config_id;        // -i
   bool foreground = false;                     // -n
   bool log_console = false;                    // -l
@@ -39,6 +41,15 @@ struct ParseResult {
 };
 
 ParseResult parseOptions(const std::vector<std::string>& args);
+
+// One command-line flag, for the help text and vipd(8).
+struct FlagDoc {
+  char short_name;                          // 0 = long only
+  std::string_view long_name, value, help;  // help "" = accepted for compatibility only
+  bool optional_value;
+  std::string synopsis() const;  // "-f, --use-file=FILE"
+};
+std::vector<FlagDoc> flagDocs();
 
 std::string usage();
 

@@ -43,10 +43,7 @@ double threadCpuMs() {
 }
 
 std::optional<conf::Config> loadConfig(const Options& o) {
-  auto pre = conf::defaultPreprocessOptions();
-  if (o.config_id)
-    pre.config_id = *o.config_id;
-  auto r = conf::loadFile(o.config_file, pre, o.lenient);
+  auto r = conf::loadFile(o.config_file, preprocessOptions(o), o.lenient);
   if (r.ok())
     checkVirtualServers(r.config, r.diags);
   for (const auto& d : r.diags.all()) {
@@ -308,10 +305,7 @@ int runDaemon(const Options& o) {
                                std::chrono::system_clock::now().time_since_epoch())
                                .count();
     Services services(loop, vrrp, info, [o](std::vector<std::string>& diags) {
-      auto pre = conf::defaultPreprocessOptions();
-      if (o.config_id)
-        pre.config_id = *o.config_id;
-      auto r = conf::loadFile(o.config_file, pre, o.lenient);
+      auto r = conf::loadFile(o.config_file, preprocessOptions(o), o.lenient);
       if (r.ok())
         checkVirtualServers(r.config, r.diags);
       for (const auto& d : r.diags.all())

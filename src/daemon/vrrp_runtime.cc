@@ -279,8 +279,10 @@ void VrrpRuntime::addInstance(conf::VrrpInstance next) {
   in.family = conf::instanceFamily(ic);
   in.ifname = ic.interface.value_or("");
   in.unicast = !ic.unicast_peer.empty();
-  in.group = ic.mcast_dst_ip.value_or(
-      *IpAddress::parse(in.family == Family::kInet ? "224.0.0.18" : "ff02::12"));
+  // RFC 5798 5.1.1.2's groups unless global_defs vrrp_mcast_group4/6 or mcast_dst_ip say
+  // otherwise (the socket joins the other group).
+  in.group = ic.mcast_dst_ip.value_or(in.family == Family::kInet ? global_.vrrp_mcast_group4
+                                                                 : global_.vrrp_mcast_group6);
   if (ic.authentication && ic.authentication->type == conf::AuthType::kAh &&
       conf::effectiveVersion(ic, global_) == 2) {
     in.ah = true;

@@ -3,7 +3,8 @@
 # of pattern (a missing file, a wildcard matching nothing, a brace with a missing alternative,
 # a directory, an executable file, a missing directory, a file that exists), `keepalived -t`
 # and `vipd -t` must agree on refusing the config; where keepalived logs a problem and goes
-# on, vipd must warn; where keepalived says nothing, vipd must say nothing either.
+# on, vipd must warn; where keepalived says nothing, vipd must say nothing either. Also
+# `include_check` and the -e flag, which make every include as strict as `includea`.
 #   tests/corpus/include_variants.sh VIPD
 set -u
 vipd=$(realpath "$1")
@@ -19,16 +20,17 @@ patterns=("missing.conf" "nomatch*.conf" "{a,zz}.conf" "d" "exe.conf" "nodir/*.c
 fail=0 cases=0
 row() { printf '%-9s %-15s %-14s %-14s %s\n' "$@"; }
 row variant pattern keepalived vipd ""
-for v in include includer includem includew includeb includea "include_check;include"; do
+for v in include includer includem includew includeb includea "include_check;include" "-e;include"; do
   for p in "${patterns[@]}"; do
-    word=$v pre=""
+    word=$v pre="" flags=()
     if [ "$v" = "include_check;include" ]; then word=include pre="global_defs {
   include_check
 }"; fi
+    if [ "$v" = "-e;include" ]; then word=include flags=(-e); fi
     printf '%s\nglobal_defs {\n  router_id X\n}\n%s %s/%s\n' "$pre" "$word" "$dir" "$p" >"$dir/main.conf"
-    ka_out=$(keepalived -t -l -f "$dir/main.conf" 2>&1)
+    ka_out=$(keepalived -t -l "${flags[@]}" -f "$dir/main.conf" 2>&1)
     ka_rc=$?
-    out=$("$vipd" -t -f "$dir/main.conf" 2>&1)
+    out=$("$vipd" -t "${flags[@]}" -f "$dir/main.conf" 2>&1)
     rc=$?
     ka=ok; [ $ka_rc -ne 0 ] && ka=refused
     ka_said=no; grep -qiE 'missing|matched|skipping|directory' <<<"$ka_out" && ka_said=yes
@@ -41,7 +43,8 @@ for v in include includer includem includew includeb includea "include_check;inc
       *) verdict="MISMATCH"; fail=$((fail + 1)); echo "$out" | sed 's/^/    /' ;;
     esac
     cases=$((cases + 1))
-    row "${v/include_check;include/check+inc}" "$p" "$ka" "$mine" "$verdict"
+    label=${v/include_check;include/check+inc}
+    row "${label/-e;include/-e inc}" "$p" "$ka" "$mine" "$verdict"
   done
 done
 echo "$cases cases, $fail mismatches"

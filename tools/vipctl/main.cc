@@ -50,6 +50,57 @@ std::string completionScript() {
          "complete -F _vipctl vipctl\n";
 }
 
+// roff text: '-' is a hyphen unless escaped, '\\' starts an escape.
+std::string roff(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '\\')
+      out += "\\e";
+    else if (c == '-')
+      out += "\\-";
+    else
+      out += c;
+  }
+  return out;
+}
+
+// vipctl(8), written from the same CLI11 tree that parses the command line (and through it
+// from the protocol's command table), so the page cannot drift from the program.
+std::string manPage(CLI::App& app) {
+  std::string out = ".TH VIPCTL 8 \"\" \"vipd\" \"System Administration\"\n";
+  std::string what = app.get_description();
+  if (what.rfind("vipctl: ", 0) == 0)
+    what.erase(0, 8);
+  out += ".SH NAME\nvipctl \\- " + roff(what) + "\n";
+  out += ".SH SYNOPSIS\n.B vipctl\n[\\fIOPTIONS\\fR] \\fICOMMAND\\fR [\\fIARGS\\fR]\n";
+  out +=
+      ".SH DESCRIPTION\nvipctl talks to a running vipd over its control socket (a versioned JSON "
+      "protocol; root, or the group named by global_defs control_socket_group). Every view is "
+      "also available as JSON with \\fB\\-j\\fR or \\fBvipctl json\\fR.\n.SH OPTIONS\n";
+  for (const auto* opt : app.get_options()) {
+    if (opt->get_name() == "--help")
+      continue;
+    out +=
+        ".TP\n.B " + roff(opt->get_name(false, true)) + "\n" + roff(opt->get_description()) + "\n";
+  }
+  out += ".SH COMMANDS\n";
+  for (const auto* sub : app.get_subcommands([](CLI::App* a) { return !a->get_group().empty(); })) {
+    std::string synopsis = sub->get_name();
+    for (const auto* opt : sub->get_options()) {
+      if (opt->get_positional())
+        synopsis += " " + (opt->get_name() == "instance" ? "INSTANCE" : opt->get_description());
+      else if (opt->get_name() != "--help")
+        synopsis += " [" + opt->get_name(false, true) + "]";
+    }
+    out += ".TP\n.B " + roff(synopsis) + "\n" + roff(sub->get_description()) + "\n";
+  }
+  out +=
+      ".SH EXIT STATUS\n0 on success; 1 when the daemon refuses the request or cannot be "
+      "reached; another non-zero status on a usage error.\n.SH SEE ALSO\n.BR vipd (8),\n.BR "
+      "vipd.conf (5)\n";
+  return out;
+}
+
 int show(const json& resp, const std::string& cmd, bool as_json, const vipctl::Style& style) {
   if (as_json) {
     std::cout << resp.dump(2) << "\n";
@@ -118,8 +169,14 @@ int main(int argc, char** argv) {
   auto* completion = app.add_subcommand("completion", "shell completion script");
   std::string shell = "bash";
   completion->add_option("shell", shell, "bash");
+  auto* manpage = app.add_subcommand("manpage", "print vipctl(8) (used by the build)");
+  manpage->group("");  // hidden from --help and from the page itself
   CLI11_PARSE(app, argc, argv);
 
+  if (manpage->parsed()) {
+    std::cout << manPage(app);
+    return 0;
+  }
   if (completion->parsed()) {
     if (shell != "bash") {
       std::cerr << "vipctl: only bash completion is provided\n";
