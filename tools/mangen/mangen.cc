@@ -85,8 +85,8 @@ Docs readDocs(const std::string& path, std::vector<std::string>& errors) {
 }
 
 struct Block {
-  std::string name;      // as in keywords.txt
-  std::string fallback;  // a section whose entries also count ("" = none)
+  std::string name;                   // as in keywords.txt
+  std::vector<std::string> fallback;  // sections whose entries also count, in order
   std::string title;
   std::vector<std::string> keywords;
 };
@@ -105,36 +105,45 @@ const char* kCheckerNames[] = {"HTTP_GET",  "SSL_GET",   "TCP_CHECK",  "MISC_CHE
 std::vector<Block> blocks() {
   using namespace vipd::conf;
   std::vector<Block> out = {
-      {"top", "", "The top level", names(configSchema())},
-      {"global_defs", "", "global_defs", names(globalDefsSchema())},
-      {"vrrp_script", "", "vrrp_script NAME", names(vrrpScriptSchema())},
-      {"vrrp_track_process", "", "vrrp_track_process NAME", names(trackProcessSchema())},
-      {"track_file", "", "track_file NAME", names(trackFileSchema())},
-      {"vrrp_sync_group", "", "vrrp_sync_group NAME", names(syncGroupSchema())},
-      {"vrrp_instance", "", "vrrp_instance NAME", names(vrrpInstanceSchema())},
-      {"authentication", "", "authentication (in vrrp_instance)", names(authenticationSchema())},
-      {"bfd_instance", "", "bfd_instance NAME", names(bfdInstanceSchema())},
-      {"virtual_server", "", "virtual_server ADDRESS PORT | fwmark N | group NAME",
+      {"top", {}, "The top level", names(configSchema())},
+      {"global_defs", {}, "global_defs", names(globalDefsSchema())},
+      {"vrrp_script", {}, "vrrp_script NAME", names(vrrpScriptSchema())},
+      {"vrrp_track_process", {}, "vrrp_track_process NAME", names(trackProcessSchema())},
+      {"track_file", {}, "track_file NAME", names(trackFileSchema())},
+      {"vrrp_sync_group", {}, "vrrp_sync_group NAME", names(syncGroupSchema())},
+      {"vrrp_instance", {}, "vrrp_instance NAME", names(vrrpInstanceSchema())},
+      {"authentication", {}, "authentication (in vrrp_instance)", names(authenticationSchema())},
+      {"bfd_instance", {}, "bfd_instance NAME", names(bfdInstanceSchema())},
+      {"virtual_server",
+       {},
+       "virtual_server ADDRESS PORT | fwmark N | group NAME",
        names(virtualServerSchema())},
-      {"real_server", "", "real_server ADDRESS [PORT] (in virtual_server)",
+      {"real_server",
+       {},
+       "real_server ADDRESS [PORT] (in virtual_server)",
        names(realServerSchema())},
   };
-  out.push_back({"checker", "", "Every checker (the options below apply to each kind)", {}});
+  out.push_back({"checker", {}, "Every checker (unless said otherwise)", {}});
   for (int k = 0; k < 10; ++k) {
     auto kind = static_cast<CheckerKind>(k);
-    out.push_back({kCheckerNames[k], "checker", std::string(kCheckerNames[k]) + " (in real_server)",
+    std::vector<std::string> fallback = {"checker"};
+    if (kind == CheckerKind::kSslGet)
+      fallback.insert(fallback.begin(), "HTTP_GET");  // SSL_GET is HTTP_GET over TLS
+    out.push_back({kCheckerNames[k], fallback, std::string(kCheckerNames[k]) + " (in real_server)",
                    names(checkerSchema(kind))});
   }
-  out.push_back({"url", "", "url (in HTTP_GET and SSL_GET)", names(httpUrlSchema())});
-  out.push_back({"SSL", "", "SSL (the client side of SSL_GET)", names(sslSchema())});
+  out.push_back({"url", {}, "url (in HTTP_GET and SSL_GET)", names(httpUrlSchema())});
+  out.push_back({"SSL", {}, "SSL (the client side of SSL_GET)", names(sslSchema())});
   return out;
 }
 
 // The section describing `key` in block `b`: its own, else its fallback; "" = none.
 std::string findSection(const Docs& docs, const Block& b, const std::string& key) {
-  for (const auto& section : {b.name, b.fallback}) {
+  std::vector<std::string> order = {b.name};
+  order.insert(order.end(), b.fallback.begin(), b.fallback.end());
+  for (const auto& section : order) {
     auto s = docs.find(section);
-    if (!section.empty() && s != docs.end() && s->second.index.count(key))
+    if (s != docs.end() && s->second.index.count(key))
       return section;
   }
   return "";
@@ -228,6 +237,8 @@ void confPage(const Docs& docs, const std::string& docs_dir) {
     if (sec == docs.end())
       continue;
     std::cout << ".SS " << esc(b.title) << "\n";
+    if (sec->second.groups.empty())
+      std::cout << "No options of its own: those of every checker.\n";
     for (const auto& g : sec->second.groups) {
       for (size_t i = 0; i < g.synopses.size(); ++i)
         std::cout << (i == 0 ? ".TP\n.B " : ".TQ\n.B ") << esc(g.synopses[i]) << "\n";
