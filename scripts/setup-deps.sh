@@ -9,5 +9,6 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   build-essential g++ clang libclang-rt-14-dev cmake ninja-build ccache pkg-config \
   libfmt-dev libssl-dev libnftables-dev libgtest-dev libgmock-dev libbenchmark-dev \
   iproute2 iputils-ping nftables keepalived frr tcpdump tshark python3-scapy procps \
-  nginx-light ethtool curl python3-prometheus-client nlohmann-json3-dev libcli11-dev libpcre2-dev dnsmasq-base socat >/dev/null
+  nginx-light ethtool curl python3-prometheus-client nlohmann-json3-dev libcli11-dev libpcre2-dev dnsmasq-base socat \
+  debhelper dpkg-dev fakeroot lintian man-db >/dev/null
 echo "dependencies installed"
