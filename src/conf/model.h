@@ -133,6 +133,8 @@ struct GlobalDefs {
   bool enable_script_security = false;
   std::optional<ScriptCommand> startup_script, shutdown_script;
   Micros startup_script_timeout = seconds(10), shutdown_script_timeout = seconds(10);
+  // vipd: a notify script running longer is killed with its process group (0 = no limit).
+  Micros notify_script_timeout = seconds(60);
   std::optional<ScriptCommand> notify_fifo, notify_fifo_script;
   std::optional<ScriptCommand> vrrp_notify_fifo, vrrp_notify_fifo_script;
   std::optional<ScriptCommand> lvs_notify_fifo, lvs_notify_fifo_script;
@@ -143,6 +145,7 @@ struct GlobalDefs {
   bool vrrp_strict = false;
   bool vrrp_skip_check_adv_addr = false;
   bool vrrp_check_unicast_src = false;
+  bool vrrp_accept_unicast_from_any = false;  // vipd: keepalived's default of not checking
   Micros vrrp_garp_master_delay = seconds(5);
   int vrrp_garp_master_repeat = 5;
   std::optional<Micros> vrrp_garp_lower_prio_delay;
@@ -153,7 +156,7 @@ struct GlobalDefs {
   bool vrrp_min_garp = false;
   int vrrp_down_timer_adverts = 3;
   std::optional<bool> vrrp_lower_prio_no_advert;
-  bool vrrp_higher_prio_send_advert = false;
+  std::optional<bool> vrrp_higher_prio_send_advert;  // default on in vipd (instance_plan.cc)
   std::optional<bool> vrrp_owner_ignore_adverts;
   bool v3_checksum_as_v2 = false;
   Micros vrrp_startup_delay{0};
@@ -274,6 +277,9 @@ struct VrrpInstance {
   bool unicast_fault_no_peer = false;
   std::optional<int> unicast_ttl;
   bool check_unicast_src = false;
+  // vipd checks unicast sources by default (a non-peer must not take mastership away);
+  // this restores keepalived's default of accepting any source.
+  bool accept_unicast_from_any = false;
   std::optional<IpAddress> mcast_dst_ip;
   bool track_src_ip = false;
   std::optional<bool> v3_checksum_as_v2;

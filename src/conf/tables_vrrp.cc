@@ -315,6 +315,7 @@ const Schema<VrrpInstance>& vrrpInstanceSchema() {
         flag("unicast_fault_no_peer", &I::unicast_fault_no_peer),
         one("unicast_ttl", &I::unicast_ttl, intIn(0, 255)),
         flag("check_unicast_src", &I::check_unicast_src),
+        flag("accept_unicast_from_any", &I::accept_unicast_from_any),
         one("mcast_dst_ip", &I::mcast_dst_ip, IpV{}),
         flag("track_src_ip", &I::track_src_ip),
         flag("v3_checksum_as_v2", &I::v3_checksum_as_v2),

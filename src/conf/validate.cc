@@ -122,6 +122,10 @@ void checkInstance(const VrrpInstance& i, const Config& c, Diagnostics& d) {
   // the other strict-mode conflicts are corrected by applyResolutions().
   if (strict && isUnicast(i))
     d.error(key("unicast_peer"), "unicast peers are not allowed in strict mode");
+  if (i.accept_unicast_from_any && i.check_unicast_src) {
+    d.error(key("accept_unicast_from_any"),
+            "accept_unicast_from_any contradicts check_unicast_src in the same instance");
+  }
   if (i.unicast_configured && i.unicast_peer.empty()) {
     d.warning(key("unicast_src_ip"), "unicast is configured but no unicast_peer is listed");
   }

@@ -25,8 +25,14 @@ InstancePlan planInstance(const conf::VrrpInstance& i, const conf::GlobalDefs& g
   // Strict mode forces the RFC's silence towards lower priorities (keepalived.conf(5)).
   p.lower_prio_no_advert =
       strict || i.lower_prio_no_advert.value_or(g.vrrp_lower_prio_no_advert.value_or(false));
+  // A master that yields to a higher priority sends one last advert (keepalived's
+  // higher_prio_send_advert, on by default here). After a partition heals, the side that
+  // yields may be the only one to have heard the other; this advert tells the rightful
+  // master, which then refreshes its neighbours at once (lower-priority GARP), instead of
+  // leaving clients with the former master's MAC (keepalived issues #166, #1528). Strict
+  // mode keeps RFC 5798's silence, as keepalived does.
   p.higher_prio_send_advert =
-      !strict && i.higher_prio_send_advert.value_or(g.vrrp_higher_prio_send_advert);
+      !strict && i.higher_prio_send_advert.value_or(g.vrrp_higher_prio_send_advert.value_or(true));
   p.garp_master_delay = i.garp_master_delay.value_or(g.vrrp_garp_master_delay);
   p.garp_master_repeat = i.garp_master_repeat.value_or(g.vrrp_garp_master_repeat);
   p.garp_master_refresh = i.garp_master_refresh.value_or(g.vrrp_garp_master_refresh);
@@ -52,7 +58,12 @@ InstancePlan planInstance(const conf::VrrpInstance& i, const conf::GlobalDefs& g
   rx.interval = vrrp::wireInterval(p.version, p.advert_interval);
   for (const auto& a : i.virtual_ipaddress)
     rx.addrs.push_back(a.prefix.addr);
-  rx.check_unicast_src = i.check_unicast_src || g.vrrp_check_unicast_src;
+  // Unicast adverts are accepted only from the configured peers unless the operator asks
+  // for keepalived's default (accept_unicast_from_any): an advert from anywhere else must
+  // not take mastership away. Multicast instances have no peer list to check against.
+  const bool accept_any = (i.accept_unicast_from_any || g.vrrp_accept_unicast_from_any) &&
+                          !(i.check_unicast_src || g.vrrp_check_unicast_src);
+  rx.check_unicast_src = !i.unicast_peer.empty() && !accept_any;
   for (const auto& peer : i.unicast_peer)
     rx.unicast_peers.push_back(peer.addr);
   plan.v3_checksum_as_v2 = i.v3_checksum_as_v2.value_or(g.v3_checksum_as_v2);

@@ -18,6 +18,20 @@ constexpr size_t kMaxRequest = 64 * 1024;
 constexpr io::Micros kRequestTimeout{5'000'000};
 }  // namespace
 
+bool socketInUse(const std::string& path) {
+  sockaddr_un sa{};
+  sa.sun_family = AF_UNIX;
+  if (path.size() >= sizeof sa.sun_path)
+    return false;
+  std::memcpy(sa.sun_path, path.c_str(), path.size() + 1);
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return false;
+  const bool live = ::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0;
+  ::close(fd);
+  return live;
+}
+
 Server::Server(io::Loop& loop, std::string path, std::optional<gid_t> group, Handler handler)
     : loop_(loop), path_(std::move(path)), group_(group), handler_(std::move(handler)) {
   fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -30,6 +44,11 @@ Server::Server(io::Loop& loop, std::string path, std::optional<gid_t> group, Han
     throw std::system_error(ENAMETOOLONG, std::generic_category(), path_);
   }
   std::memcpy(sa.sun_path, path_.c_str(), path_.size() + 1);
+  if (socketInUse(path_)) {
+    ::close(fd_);
+    throw std::system_error(EADDRINUSE, std::generic_category(),
+                            path_ + " belongs to a running daemon");
+  }
   ::unlink(path_.c_str());  // left by a daemon that died
   const mode_t old = ::umask(0117);
   const int rc = ::bind(fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa);

@@ -15,6 +15,11 @@
 
 namespace vipd::ctl {
 
+// True when a daemon answers on the Unix socket at `path`. A socket file whose daemon died
+// refuses the connection and may be replaced; a live one must never be (a second daemon
+// would take vipctl's requests away from the first).
+bool socketInUse(const std::string& path);
+
 class Server {
  public:
   using Reply = std::function<void(const nlohmann::json&)>;

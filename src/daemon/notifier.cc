@@ -146,7 +146,12 @@ void Notifier::runScript(const conf::ScriptCommand& s, const std::vector<std::st
       log::warning("{} {}", what, ex.describe());
     }
   };
-  if (!req || !runner_.run(*req, std::nullopt, done, error)) {
+  // Bounded (global notify_script_timeout, 60 s by default): a hung notify script is killed
+  // with its process group instead of piling up with every transition (issue 17).
+  std::optional<std::chrono::microseconds> timeout;
+  if (global_.notify_script_timeout.count() > 0)
+    timeout = global_.notify_script_timeout;
+  if (!req || !runner_.run(*req, timeout, done, error)) {
     ++counters_.script_failures;
     log::error("{} not run: {}", what, error);
   }

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <sched.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <syslog.h>
@@ -18,10 +19,12 @@
 #include <memory>
 #include <optional>
 #include <thread>
+#include <vector>
 
 #include "base/log.h"
 #include "conf/config.h"
 #include "ctl/protocol.h"
+#include "ctl/server.h"
 #include "daemon/check_config.h"
 #include "daemon/check_runtime.h"
 #include "daemon/dump_files.h"
@@ -128,20 +131,36 @@ int facilityFor(const std::optional<std::string>& s) {
 }
 
 // Refuses a second daemon on the same pid file, as keepalived does.
+// The pid file is held with a lock for the daemon's life (flock on its open file), so
+// "another vipd is running" is the lock, not a guess from the number inside: a pid file left
+// by a daemon that died, or whose number now belongs to another process or a zombie, does
+// not block a start, and a live daemon's is never taken over.
+std::vector<int> held_pid_files;
+
 bool claimPidFile(const std::string& path) {
-  std::ifstream in(path);
-  long pid = 0;
-  if (in >> pid && pid > 0 && ::kill(static_cast<pid_t>(pid), 0) == 0 &&
-      static_cast<pid_t>(pid) != ::getpid()) {
-    log::error("daemon is already running (pid {} in {})", pid, path);
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    log::error("cannot open pid file {}: {}", path, std::strerror(errno));
     return false;
   }
-  std::ofstream out(path, std::ios::trunc);
-  out << ::getpid() << "\n";
-  if (!out) {
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    char buf[32] = {};
+    const ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
+    std::string holder(buf, n > 0 ? static_cast<size_t>(n) : 0);
+    holder = holder.substr(0, holder.find('\n'));
+    log::error("daemon is already running (pid {} holds the lock on {})",
+               holder.empty() ? "?" : holder, path);
+    ::close(fd);
+    return false;
+  }
+  const std::string pid = std::to_string(::getpid()) + "\n";
+  if (::ftruncate(fd, 0) != 0 ||
+      ::pwrite(fd, pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size())) {
     log::error("cannot write pid file {}: {}", path, std::strerror(errno));
+    ::close(fd);
     return false;
   }
+  held_pid_files.push_back(fd);
   return true;
 }
 
@@ -178,6 +197,15 @@ int runDaemon(const Options& o) {
   auto cfg = loadConfig(o);
   if (!cfg)
     return 1;
+  const std::string control_socket = o.control_socket.value_or(
+      cfg->global.control_socket.value_or(ctl::defaultSocketPath(o.namespace_name)));
+  if (ctl::socketInUse(control_socket)) {
+    log::error(
+        "control socket {} belongs to a running daemon; give this one its own "
+        "(--control-socket, global_defs control_socket, or -s NAME)",
+        control_socket);
+    return 1;
+  }
   if (!o.foreground && ::daemon(0, 0) != 0) {
     log::error("cannot daemonize: {}", std::strerror(errno));
     return 1;
@@ -321,8 +349,7 @@ int runDaemon(const Options& o) {
           checks.control(r, std::move(done));
         });
     ServicesConfig sc;
-    sc.control_socket = o.control_socket.value_or(
-        global.control_socket.value_or(ctl::defaultSocketPath(o.namespace_name)));
+    sc.control_socket = control_socket;
     if (global.control_socket_group) {
       if (const group* g = ::getgrnam(global.control_socket_group->c_str()))
         sc.control_group = g->gr_gid;
@@ -334,6 +361,9 @@ int runDaemon(const Options& o) {
     tuneVrrpThread(global);  // after the services thread exists: it must not inherit it
     sys::sdNotify("READY=1");
     loop.run();
+    // Nothing vipd started outlives it: notify scripts get 5 s to finish, then their
+    // process groups are killed (issue 17: hung notify_master scripts were left behind).
+    vrrp.finishScripts(std::chrono::seconds(5));
     vrrp.notifier().runBlocking(
         global.shutdown_script,
         static_cast<int>(global.shutdown_script_timeout.count() / 1'000'000), "shutdown_script");
@@ -344,6 +374,9 @@ int runDaemon(const Options& o) {
   ::unlink(pid_file.c_str());
   if (o.vrrp_pid_file)
     ::unlink(o.vrrp_pid_file->c_str());
+  for (int fd : held_pid_files)
+    ::close(fd);
+  held_pid_files.clear();
   return rc;
 }
 

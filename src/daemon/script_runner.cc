@@ -1,13 +1,16 @@
 #include "daemon/script_runner.h"
 
 #include <fmt/format.h>
+#include <poll.h>
 #include <pwd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <csignal>
 #include <cstring>
+#include <vector>
 
+#include "base/log.h"
 #include "core/script_argv.h"
 #include "daemon/script_security.h"
 
@@ -67,14 +70,37 @@ ScriptRunner::ScriptRunner(io::Loop& loop) : loop_(loop) {
 ScriptRunner::~ScriptRunner() {
   for (auto& [fd, r] : children_) {
     loop_.unwatch(fd);
-    if (r.deadline || r.timed_out) {
-      sys::killGroup(r.child, SIGKILL);
-      sys::reap(r.child);
-    } else {
-      ::close(fd);
-    }
+    sys::killGroup(r.child, SIGKILL);
+    sys::reap(r.child);
   }
   loop_.removeTimer(timer_);
+}
+
+void ScriptRunner::finish(std::chrono::microseconds grace) {
+  const auto deadline = io::monotonicNow() + grace;
+  while (!children_.empty()) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - io::monotonicNow());
+    if (left.count() <= 0)
+      break;
+    std::vector<pollfd> fds;
+    for (const auto& [fd, r] : children_)
+      fds.push_back(pollfd{fd, POLLIN, 0});
+    if (::poll(fds.data(), fds.size(), static_cast<int>(left.count())) <= 0)
+      continue;
+    for (const auto& p : fds) {
+      if (p.revents != 0)
+        onExit(p.fd);
+    }
+  }
+  for (auto& [fd, r] : children_) {
+    loop_.unwatch(fd);
+    log::warning("script (pid {}) still running at exit; killed with its process group",
+                 r.child.pid);
+    sys::killGroup(r.child, SIGKILL);
+    sys::reap(r.child);
+  }
+  children_.clear();
 }
 
 void ScriptRunner::signal(pid_t pid, int sig) {

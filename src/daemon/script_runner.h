@@ -35,8 +35,7 @@ struct ScriptExit {
 class ScriptRunner {
  public:
   explicit ScriptRunner(io::Loop& loop);
-  // Checks still running (those with a timeout) are killed; notify scripts started just
-  // before exit (notify_stop) are left to finish.
+  // Scripts still running are killed (finish() gives them a grace period first).
   ~ScriptRunner();
   ScriptRunner(const ScriptRunner&) = delete;
   ScriptRunner& operator=(const ScriptRunner&) = delete;
@@ -48,6 +47,10 @@ class ScriptRunner {
                            std::optional<std::chrono::microseconds> timeout, Done done,
                            std::string& error);
   size_t running() const { return children_.size(); }
+  // At exit, blocking: waits up to `grace` for every running script (the notify_stop ones
+  // just started among them) and kills the process groups of those still running, so that
+  // nothing vipd started outlives it.
+  void finish(std::chrono::microseconds grace);
   // Signals a running child's process group.
   void signal(pid_t pid, int sig);
 

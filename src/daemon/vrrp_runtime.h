@@ -49,6 +49,9 @@ class VrrpRuntime {
   // are started.
   void reload(conf::Config next);
   // Every instance: priority-0 advert if master, addresses and VMACs removed.
+  // After the loop has stopped: waits up to `grace` for the scripts still running (the
+  // notify_stop ones among them), then kills what is left (ScriptRunner::finish).
+  void finishScripts(std::chrono::microseconds grace) { scripts_.finish(grace); }
   void stop();
 
   struct TransitionRecord {

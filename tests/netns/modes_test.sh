@@ -85,6 +85,31 @@ start_vipd r2 "$(vrrp_conf r2 100 "${V3[@]}" "${VIP1[@]}" "unicast_src_ip 10.77.
 wait_for 3 "max_ttl: r2 drops r1's adverts" grep -q "dropped advert from 10.77.0.1: ttl" "$WORK/r2.log"
 check "unicast max_ttl: TTL 255 from the peer is dropped as ttl" grep -q "dropped advert from 10.77.0.1: ttl" "$WORK/r2.log"
 stop_all
+# An advert from an address that is not a configured peer (the client, priority 254) never
+# moves mastership: vipd checks unicast sources by default (keepalived does not).
+: >"$WORK/r1.log"
+start_vipd r1 "$(vrrp_conf r1 150 "${V3[@]}" "${VIP1[@]}" "unicast_src_ip 10.77.0.1" "unicast_peer {" "  10.77.0.2" "}")"
+start_vipd r2 "$(vrrp_conf r2 100 "${V3[@]}" "${VIP1[@]}" "unicast_src_ip 10.77.0.2" "unicast_peer {" "  10.77.0.1" "}")"
+wait_for 5 "unicast: r1 master" holder_is r1 10.77.0.201 r1 r2
+start_vipd c "$(vrrp_conf c 254 "${V3[@]}" "${VIP1[@]}" "unicast_src_ip 10.77.0.100" "unicast_peer {" "  10.77.0.1" "  10.77.0.2" "}")"
+wait_for 5 "the intruder's adverts arrive" grep -q "dropped advert from 10.77.0.100: unicast_source" "$WORK/r1.log"
+check "unicast: adverts from a non-peer are dropped as unicast_source" \
+  grep -q "dropped advert from 10.77.0.100: unicast_source" "$WORK/r1.log"
+check "unicast: a non-peer at priority 254 does not move mastership" stays_holder r1 10.77.0.201 r1 r2
+stop_daemon r1 TERM
+wait_for 3 "r2 takes over" holder_is r2 10.77.0.201 r1 r2
+# accept_unicast_from_any restores keepalived's default: the non-peer's priority 254 then
+# counts, and r1 (150) does not preempt r2 (100).
+: >"$WORK/r1.log"
+start_vipd r1 "$(vrrp_conf r1 150 "${V3[@]}" "${VIP1[@]}" "unicast_src_ip 10.77.0.1" "unicast_peer {" "  10.77.0.2" "}" "accept_unicast_from_any")"
+wait_for 5 "r1 restarted" grep -aq "Entering BACKUP" "$WORK/r1.log"
+never_r1() {  # r1 stays without the VIP for 2 s (20 Master_Down_Intervals)
+  for _ in $(seq 20); do has_addr r1 10.77.0.201 && return 1; sleep 0.1; done
+}
+check "unicast: with accept_unicast_from_any the non-peer keeps r1 from preempting (keepalived's way)" \
+  never_r1
+stop_daemon c TERM
+stop_all
 for r in r1 r2; do nsx $r ip addr del 10.77.0.201/24 dev eth0 2>/dev/null; done
 
 # --- IPv6, VRRPv3 ---

@@ -219,8 +219,15 @@ void VirtualRouter::onAdvert(const AdvertIn& a, Time now, Actions& out) {
   ++stats_.lower_priority_received;
   if (!p_.lower_prio_no_advert)
     sendAdvert(priority_, out);
-  if (p_.garp_lower_prio_repeat > 0 &&
-      (!last_lower_prio_garp_ || now - *last_lower_prio_garp_ >= p_.garp_lower_prio_delay)) {
+  // A lower-priority advert after a quiet spell (none for a Master_Down_Interval) marks a
+  // new overlap: another router was master too (a partition that healed) or yields to us
+  // now. Clients may still hold its MAC, so the neighbours are refreshed at once; while the
+  // overlap lasts, at most one burst per garp_lower_prio_delay (keepalived's rate).
+  const bool new_overlap =
+      !last_lower_prio_rx_ || now - *last_lower_prio_rx_ > masterDownInterval();
+  last_lower_prio_rx_ = now;
+  if (p_.garp_lower_prio_repeat > 0 && (new_overlap || !last_lower_prio_garp_ ||
+                                        now - *last_lower_prio_garp_ >= p_.garp_lower_prio_delay)) {
     last_lower_prio_garp_ = now;
     garp(p_.garp_lower_prio_repeat, out);
   }

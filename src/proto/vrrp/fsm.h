@@ -167,6 +167,7 @@ class VirtualRouter {
   std::optional<Time> garp_timer_;
   bool second_burst_pending_ = false;
   std::optional<Time> last_lower_prio_garp_;
+  std::optional<Time> last_lower_prio_rx_;  // Master: the last lower-priority advert
   // Backup: preemption of a lower-priority master is held until this time (preempt_delay).
   std::optional<Time> preempt_at_;
   bool down_is_preempt_ = false;  // the running down timer is a preemption, not a loss

@@ -65,7 +65,7 @@ global_defs {
   EXPECT_EQ(g.vrrp_garp_master_repeat, 2);
   EXPECT_EQ(g.vrrp_garp_interval, Micros(1000));
   EXPECT_EQ(g.vrrp_down_timer_adverts, 4);
-  EXPECT_TRUE(g.vrrp_higher_prio_send_advert);
+  EXPECT_EQ(g.vrrp_higher_prio_send_advert, true);
   EXPECT_EQ(g.nftables, "");
   EXPECT_TRUE(g.dynamic_interfaces);
   EXPECT_EQ(g.extra.at("vrrp_netlink_cmd_rcv_bufs")[0][0], "1048576");

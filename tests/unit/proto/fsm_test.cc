@@ -284,6 +284,21 @@ TEST(FsmMaster, AddressComparisonIsUnsignedNetworkOrder) {
   EXPECT_EQ(r6.state(), State::kBackup);
 }
 
+// Issue 17: partitions that heal within garp_lower_prio_delay of each other. Each heal is a
+// new overlap (a quiet spell of more than Master_Down_Interval before it): the clients may
+// hold the other router's MAC again, so each gets a burst at once.
+TEST(FsmMaster, EveryNewOverlapRefreshesTheNeighboursAtOnce) {
+  auto p = v3(100);
+  p.advert_interval = 100ms;
+  auto r = master(p);
+  auto out = r.handle(advert("10.0.0.9", 50), t0 + 5s);
+  EXPECT_TRUE(has<SendGarp>(out));
+  out = r.handle(advert("10.0.0.9", 50), t0 + 5s + 100ms);
+  EXPECT_FALSE(has<SendGarp>(out)) << "the same overlap: rate-limited";
+  out = r.handle(advert("10.0.0.9", 50), t0 + 7s);  // quiet for 1.9 s > 0.36 s: a new one
+  EXPECT_TRUE(has<SendGarp>(out));
+}
+
 TEST(FsmMaster, LowerPriorityIsAnsweredUnlessLowerPrioNoAdvert) {
   auto r = master(v3(100));
   auto out = r.handle(advert("10.0.0.9", 50), t0 + 5s);
