@@ -90,9 +90,14 @@ CheckRuntime::~CheckRuntime() {
       clear();
       lb_.reset();  // the table goes with the daemon
       suspend_.reset();
+      if (fifo_script_)  // the FIFO reader ends with the daemon, as keepalived's does
+        runner_.signal(*fifo_script_, SIGTERM);
       loop_.stop();
     });
     thread_.join();
+    // The omega notifiers just started (and any other script) get 5 s, then their process
+    // groups are killed: nothing outlives the daemon.
+    runner_.finish(std::chrono::seconds(5));
   }
   if (fifo_fd_ >= 0)
     ::close(fifo_fd_);
@@ -622,7 +627,11 @@ void CheckRuntime::notify(const std::optional<conf::ScriptCommand>& script,
     if (!ex.ok())
       log::warning("{} {}", what, ex.describe());
   };
-  if (!req || !runner_.run(*req, std::nullopt, done, error))
+  // Bounded like the VRRP notify scripts (global notify_script_timeout).
+  std::optional<std::chrono::microseconds> timeout;
+  if (cfg_->global.notify_script_timeout.count() > 0)
+    timeout = cfg_->global.notify_script_timeout;
+  if (!req || !runner_.run(*req, timeout, done, error))
     log::error("{} not run: {}", what, error);
 }
 
@@ -652,7 +661,9 @@ void CheckRuntime::openFifo() {
   if (g.lvs_notify_fifo && g.lvs_notify_fifo_script) {
     std::string error;
     auto req = scriptRequest(*g.lvs_notify_fifo_script, g, {path}, error);
-    if (!req || !runner_.run(*req, std::nullopt, {}, error))
+    if (req)
+      fifo_script_ = runner_.run(*req, std::nullopt, {}, error);
+    if (!req || !fifo_script_)
       log::error("cannot start lvs_notify_fifo_script: {}", error);
   }
 }

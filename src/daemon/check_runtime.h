@@ -111,6 +111,7 @@ class CheckRuntime {
   io::Loop loop_;
   io::TimerSet timers_{loop_};
   ScriptRunner runner_{loop_};
+  std::optional<pid_t> fifo_script_;  // lvs_notify_fifo_script, stopped at exit
   SSL_CTX* tls_ = nullptr;
   std::optional<conf::SslContext> tls_conf_;  // what tls_ was made from
   probe::Env env_{loop_, timers_, nullptr};
