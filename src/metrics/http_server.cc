@@ -15,7 +15,6 @@
 
 namespace vipd::metrics {
 namespace {
-constexpr size_t kMaxHead = 8192;
 constexpr io::Micros kTimeout{5'000'000};
 
 const char* reason(int status) {
@@ -123,30 +122,54 @@ void HttpServer::onReadable(int fd) {
   }
   auto& c = it->second;
   c.in.append(buf, static_cast<size_t>(n));
-  const auto end = c.in.find("\r\n\r\n");
-  if (end == std::string::npos) {
-    if (c.in.size() > kMaxHead)
+  const RequestHead head = parseRequestHead(c.in);
+  using V = RequestHead::Verdict;
+  switch (head.verdict) {
+    case V::kIncomplete:
+      return;
+    case V::kTooLarge:
       respond(fd, {400, "text/plain", "request head too large\n"});
-    return;
+      return;
+    case V::kBadLine:
+      loop_.unwatch(fd);
+      respond(fd, {400, "text/plain", "bad request line\n"});
+      return;
+    case V::kNotGet:
+      loop_.unwatch(fd);
+      respond(fd, {405, "text/plain", "GET only\n"});
+      return;
+    case V::kGet:
+      loop_.unwatch(fd);
+      handler_(head.path, [this, fd](const HttpResponse& r) { respond(fd, r); });
+      return;
   }
-  loop_.unwatch(fd);
-  const auto line_end = c.in.find("\r\n");
-  const std::string line = c.in.substr(0, line_end);
+}
+
+RequestHead parseRequestHead(std::string_view in) {
+  RequestHead h;
+  const auto end = in.find("\r\n\r\n");
+  if (end == std::string_view::npos) {
+    if (in.size() > kMaxHead)
+      h.verdict = RequestHead::Verdict::kTooLarge;
+    return h;
+  }
+  const std::string_view line = in.substr(0, in.find("\r\n"));
   const auto sp1 = line.find(' ');
-  const auto sp2 = line.find(' ', sp1 + 1);
-  if (sp1 == std::string::npos || sp2 == std::string::npos) {
-    respond(fd, {400, "text/plain", "bad request line\n"});
-    return;
+  const auto sp2 = sp1 == std::string_view::npos ? sp1 : line.find(' ', sp1 + 1);
+  if (sp2 == std::string_view::npos) {
+    h.verdict = RequestHead::Verdict::kBadLine;
+    return h;
   }
-  const std::string method = line.substr(0, sp1);
-  std::string path = line.substr(sp1 + 1, sp2 - sp1 - 1);
-  if (auto q = path.find('?'); q != std::string::npos)
-    path.resize(q);
-  if (method != "GET") {
-    respond(fd, {405, "text/plain", "GET only\n"});
-    return;
+  if (line.substr(0, sp1) != "GET") {
+    h.verdict = RequestHead::Verdict::kNotGet;
+    return h;
   }
-  handler_(path, [this, fd](const HttpResponse& r) { respond(fd, r); });
+  std::string_view path = line.substr(sp1 + 1, sp2 - sp1 - 1);
+  if (auto q = path.find('?'); q != std::string_view::npos)
+    path = path.substr(0, q);
+  h.path = std::string(path);
+  h.verdict = RequestHead::Verdict::kGet;
+  return h;
 }
 
 void HttpServer::respond(int fd, const HttpResponse& r) {

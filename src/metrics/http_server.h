@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "io/loop.h"
 
@@ -17,6 +18,16 @@ struct HttpResponse {
   std::string content_type = "text/plain; version=0.0.4; charset=utf-8";
   std::string body;
 };
+
+// The request head read so far, judged (pure; the fuzz target metrics_request_fuzz holds it
+// to its invariants): incomplete until the blank line, at most kMaxHead bytes, GET only.
+constexpr size_t kMaxHead = 8192;
+struct RequestHead {
+  enum class Verdict { kIncomplete, kTooLarge, kBadLine, kNotGet, kGet };
+  Verdict verdict = Verdict::kIncomplete;
+  std::string path;  // kGet: the path, without the query
+};
+RequestHead parseRequestHead(std::string_view in);
 
 // Parses "IP:PORT" or "[IPv6]:PORT" (or ":PORT" for all addresses).
 bool parseListen(const std::string& s, std::string& host, int& port);
