@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <initializer_list>
 #include <map>
 #include <set>
 #include <tuple>
@@ -252,12 +253,12 @@ void checkVirtualServers(const Config& c, Diagnostics& d) {
 
 // Typed global_defs keywords that the model keeps but no engine reads yet (the `extra` ones
 // are warned about where they are bound).
-void checkUnappliedGlobals(const GlobalDefs& g, Diagnostics& d) {
-  static constexpr std::string_view kUnapplied[] = {
-      "vrrp_startup_delay",  "vrrp_min_garp",   "vrrp_owner_ignore_adverts", "max_auto_priority",
-      "checker_rt_priority", "checker_no_swap", "reload_check_config",       "random_seed"};
-  for (const auto& [key, loc] : g.keys.at) {
-    for (auto u : kUnapplied) {
+// Typed keywords that the model keeps but no engine reads yet (the `extra` ones are warned
+// about where they are bound): `vipd -t` says so at each line where one is written.
+void warnUnapplied(const KeyLocs& keys, std::initializer_list<std::string_view> unapplied,
+                   Diagnostics& d) {
+  for (const auto& [key, loc] : keys.at) {
+    for (auto u : unapplied) {
       if (key == u) {
         d.warning(loc, fmt::format("'{}' is accepted for keepalived compatibility; vipd does not "
                                    "act on it",
@@ -270,7 +271,13 @@ void checkUnappliedGlobals(const GlobalDefs& g, Diagnostics& d) {
 }  // namespace
 
 void validate(const Config& c, Diagnostics& d) {
-  checkUnappliedGlobals(c.global, d);
+  warnUnapplied(
+      c.global.keys,
+      {"vrrp_startup_delay", "vrrp_min_garp", "vrrp_owner_ignore_adverts", "max_auto_priority",
+       "checker_rt_priority", "checker_no_swap", "reload_check_config", "random_seed"},
+      d);
+  for (const auto& i : c.instances)
+    warnUnapplied(i.keys, {"track_src_ip", "use_vmac_addr", "unicast_fault_no_peer"}, d);
   checkUniqueNames(c.instances, "vrrp_instance", d);
   checkUniqueNames(c.vrrp_scripts, "vrrp_script", d);
   checkUniqueNames(c.track_processes, "vrrp_track_process", d);
