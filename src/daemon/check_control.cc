@@ -3,6 +3,7 @@
 // state and what the load balancer last wrote. docs/design/control-protocol.md.
 #include <fmt/format.h>
 
+#include <cctype>
 #include <charconv>
 #include <chrono>
 #include <ctime>
@@ -28,6 +29,15 @@ std::string baseName(const conf::VirtualServer& v) {
   if (v.group)
     return fmt::format("group:{}", *v.group);
   return v.addr ? hostPort(*v.addr, v.port.value_or(0)) : "?";
+}
+
+// IPVS's counters for a service or a destination, by the names ipvsadm --stats uses.
+nlohmann::json trafficJson(const lb::Tally& t) {
+  return {{"conns", t.conns},
+          {"in_packets", t.in_packets},
+          {"out_packets", t.out_packets},
+          {"in_bytes", t.in_bytes},
+          {"out_bytes", t.out_bytes}};
 }
 
 }  // namespace
@@ -73,6 +83,13 @@ nlohmann::json CheckRuntime::virtualServersView() const {
     slots_of[i].resize(plan_.virtual_servers[i].real_servers.size());
   for (const auto& s : slots_)
     slots_of[s->id.vs][s->id.rs].push_back(s.get());
+  // The data plane's counters, read once (a netlink dump); null where nothing is counted.
+  const auto traffic = lb_ ? lb_->traffic() : std::nullopt;
+  const auto tally = [&](size_t vs, size_t k) -> json {
+    if (!traffic || vs >= traffic->size() || k >= (*traffic)[vs].size())
+      return nullptr;
+    return trafficJson((*traffic)[vs][k]);
+  };
   json list = json::array();
   for (size_t i = 0; i < plan_.virtual_servers.size(); ++i) {
     const auto& v = plan_.virtual_servers[i];
@@ -95,6 +112,15 @@ nlohmann::json CheckRuntime::virtualServersView() const {
            {"sorry_server",
             v.sorry ? json(hostPort(v.sorry->addr, v.sorry->port.value_or(0))) : json(nullptr)},
            {"sorry_active", pool && pool->sorry}};
+    if (traffic && i < traffic->size() && !(*traffic)[i].empty()) {
+      lb::Tally total;
+      for (const auto& t : (*traffic)[i])
+        total += t;
+      j["traffic"] = trafficJson(total);
+      j["sorry_traffic"] = v.sorry ? tally(i, v.real_servers.size()) : json(nullptr);
+    } else {
+      j["traffic"] = nullptr;
+    }
     json rss = json::array();
     for (size_t ri = 0; ri < v.real_servers.size(); ++ri) {
       const auto& rs = v.real_servers[ri];
@@ -130,6 +156,7 @@ nlohmann::json CheckRuntime::virtualServersView() const {
                      {"flaps", flaps_.count(k) ? flaps_.at(k) : 0},
                      {"in_pool", in_pool},
                      {"since_ms", since.count() ? ms(since) : 0},
+                     {"traffic", tally(i, ri)},
                      {"checkers", checkers}});
     }
     j["real_servers"] = rss;
@@ -301,6 +328,40 @@ std::string CheckRuntime::metricsText() const {
   e.family("vipd_vs_sorry_server_active", "gauge", "1 while the sorry server takes the traffic.");
   for (const auto& v : view["virtual_servers"])
     e.sample({{"vs", v["name"].get<std::string>()}}, v["sorry_active"].get<bool>() ? 1 : 0);
+  // keepalived's exporter's names for IPVS's counters (labels addr and proto; the real
+  // servers' also name their virtual server, as one real server may serve several).
+  const std::pair<const char*, const char*> lvs[] = {{"in_packets", "packets in"},
+                                                     {"out_packets", "packets out"},
+                                                     {"in_bytes", "bytes in"},
+                                                     {"out_bytes", "bytes out"},
+                                                     {"conn", "connections"}};
+  auto upper = [](std::string p) {
+    for (auto& c : p)
+      c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return p;
+  };
+  for (const auto& [field, help] : lvs) {
+    const std::string key = std::string(field) == "conn" ? "conns" : field;
+    e.family(fmt::format("keepalived_lvs_vip_{}", field), "counter",
+             fmt::format("Virtual server {} (nftables counters; NAT address front ends).", help));
+    for (const auto& v : view["virtual_servers"]) {
+      if (!v["traffic"].is_null())
+        e.sample({{"addr", v["name"].get<std::string>()},
+                  {"proto", upper(v["protocol"].get<std::string>())}},
+                 v["traffic"][key].get<double>());
+    }
+    e.family(fmt::format("keepalived_lvs_rs_{}", field), "counter",
+             fmt::format("Real server {} (nftables counters; NAT address front ends).", help));
+    for (const auto& v : view["virtual_servers"]) {
+      for (const auto& rs : v["real_servers"]) {
+        if (!rs["traffic"].is_null())
+          e.sample({{"addr", rs["name"].get<std::string>()},
+                    {"proto", upper(v["protocol"].get<std::string>())},
+                    {"vs", v["name"].get<std::string>()}},
+                   rs["traffic"][key].get<double>());
+      }
+    }
+  }
   e.family("vipd_check_duration_seconds", "histogram",
            "Duration of checker attempts (network checkers), by checker type.");
   for (const auto& [type, st] : check_stats_) {

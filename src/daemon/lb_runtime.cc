@@ -50,6 +50,81 @@ LbRuntime::~LbRuntime() {
     nft_.run(lb::deleteTableCommand());
 }
 
+namespace {
+
+// A pair's name across reloads: the virtual server as the checkers name it, and the real
+// server (the sorry server apart: it may also be a real server).
+std::vector<std::string> pairNames(const lb::ServiceSpec& s) {
+  std::vector<std::string> out;
+  for (const auto& r : s.real_servers)
+    out.push_back(fmt::format("{}|{}|{}", s.key, r.addr.str(), r.port));
+  if (s.sorry)
+    out.push_back(fmt::format("{}|sorry|{}|{}", s.key, s.sorry->addr.str(), s.sorry->port));
+  return out;
+}
+
+}  // namespace
+
+std::vector<uint32_t> LbRuntime::pairCounters(const lb::ServiceSpec& s, std::string* batch) {
+  std::vector<uint32_t> out;
+  if (!lb::counted(s))
+    return out;
+  for (const auto& name : pairNames(s)) {
+    auto [it, fresh] = pair_counter_.try_emplace(name, next_counter_);
+    if (fresh)
+      ++next_counter_;
+    if (batch)
+      *batch += lb::addCounters(it->second);  // `add` leaves an existing counter as it is
+    out.push_back(it->second);
+  }
+  return out;
+}
+
+std::string LbRuntime::dropUnusedCounters() {
+  std::map<std::string, bool> used;
+  for (const auto& l : live_) {
+    if (l && lb::counted(l->spec)) {
+      for (const auto& name : pairNames(l->spec))
+        used[name] = true;
+    }
+  }
+  std::string out;
+  for (auto it = pair_counter_.begin(); it != pair_counter_.end();) {
+    if (used.count(it->first)) {
+      ++it;
+      continue;
+    }
+    out += lb::deleteCounters(it->second);
+    it = pair_counter_.erase(it);
+  }
+  return out;
+}
+
+std::optional<std::vector<std::vector<lb::Tally>>> LbRuntime::traffic() {
+  if (!table_)
+    return std::nullopt;
+  std::string json;
+  const auto err = reader_.listJson(fmt::format("list counters table inet {}", lb::kTable), json);
+  if (!err.empty()) {
+    log::warning("load balancer: cannot read the traffic counters: {}", err);
+    return std::nullopt;
+  }
+  const auto tallies = lb::readCounters(json);
+  if (!tallies)
+    return std::nullopt;
+  std::vector<std::vector<lb::Tally>> out(live_.size());
+  for (size_t i = 0; i < live_.size(); ++i) {
+    if (!live_[i] || !lb::counted(live_[i]->spec))
+      continue;
+    for (const auto& name : pairNames(live_[i]->spec)) {
+      auto n = pair_counter_.find(name);
+      auto t = n == pair_counter_.end() ? tallies->end() : tallies->find(n->second);
+      out[i].push_back(t == tallies->end() ? lb::Tally{} : t->second);
+    }
+  }
+  return out;
+}
+
 std::string LbRuntime::describe(const Live& l) const {
   return fmt::format("VS {}: {}{}", l.spec.key, l.pool.sorry ? "sorry server " : "",
                      backends(l.pool));
@@ -78,7 +153,7 @@ void LbRuntime::apply(const conf::Config& cfg, const HealthOf& health) {
       old.emplace(l->spec.key, std::move(*l));
   }
   live_.assign(specs.size(), std::nullopt);
-  std::string head = table_ ? "" : lb::tableCommands();
+  std::string head = table_ ? "" : lb::tableCommands() + lb::trafficTableCommands();
   // Persistence rules point at the services' maps: emptied first, written again last.
   head += fmt::format("flush chain inet {} persist\n", lb::kTable);
   std::string removals, additions;
@@ -105,17 +180,20 @@ void LbRuntime::apply(const conf::Config& cfg, const HealthOf& health) {
       continue;
     }
     if (it != old.end()) {
-      removals += lb::deleteService(it->second.id, it->second.spec, it->second.pool);
+      removals += lb::deleteService(it->second.id, it->second.spec, it->second.pool) +
+                  lb::trafficElements("delete", it->second.spec, {});
       old.erase(it);
     }
     Live l{next_id_++, std::move(s), std::move(pool), std::nullopt, {}};
-    additions += lb::createService(l.id, l.spec, l.pool);
+    const auto numbers = pairCounters(l.spec, &additions);
+    additions +=
+        lb::createService(l.id, l.spec, l.pool) + lb::trafficElements("add", l.spec, numbers);
     log::info("load balancer: {}", describe(l));
     live_[i] = std::move(l);
     ++added;
   }
   for (auto& [key, l] : old) {
-    removals += lb::deleteService(l.id, l.spec, l.pool);
+    removals += lb::deleteService(l.id, l.spec, l.pool) + lb::trafficElements("delete", l.spec, {});
     log::info("load balancer: VS {} removed", key);
   }
   std::vector<std::optional<lb::ServiceSpec>> kept_specs;
@@ -124,9 +202,13 @@ void LbRuntime::apply(const conf::Config& cfg, const HealthOf& health) {
     kept_specs.push_back(l ? std::optional(l->spec) : std::nullopt);
     ids.push_back(l ? l->id : 0);
   }
-  const std::string tail = lb::persistCommands(persistent(kept_specs, ids));
+  // Counters of pairs gone, once no element names them.
+  const std::string tail =
+      lb::persistCommands(persistent(kept_specs, ids)) + (table_ ? dropUnusedCounters() : "");
   if (!table_)
     nft_.run(lb::deleteTableCommand());  // a table left by a vipd that was killed
+  if (!table_)
+    dropUnusedCounters();  // a new table: nothing to delete, only to forget
   if (write(head + removals + additions + tail, "configuration")) {
     table_ = true;
   } else {
@@ -202,12 +284,15 @@ void LbRuntime::rebuild(const char* why) {
   log::warning("load balancer: rewriting tables inet {} and ip/ip6 {} ({})", lb::kTable,
                lb::kDrTable, why);
   nft_.run(lb::deleteTableCommand());
-  std::string batch = lb::tableCommands();
+  std::string batch = lb::tableCommands() + lb::trafficTableCommands();
   std::vector<std::optional<lb::ServiceSpec>> specs;
   std::vector<uint32_t> ids;
   for (const auto& l : live_) {
-    if (l)
-      batch += lb::createService(l->id, l->spec, l->pool);
+    if (l) {
+      const auto numbers = pairCounters(l->spec, &batch);  // the counters come back at 0
+      batch +=
+          lb::createService(l->id, l->spec, l->pool) + lb::trafficElements("add", l->spec, numbers);
+    }
     specs.push_back(l ? std::optional(l->spec) : std::nullopt);
     ids.push_back(l ? l->id : 0);
   }

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,6 +17,7 @@
 #include "conf/model.h"
 #include "lb/pool.h"
 #include "lb/service.h"
+#include "lb/traffic.h"
 #include "sys/linux/nft.h"
 
 namespace vipd::daemon {
@@ -47,6 +49,11 @@ class LbRuntime {
   void flush();
 
   const LbCounters& counters() const { return counters_; }
+  // The data plane's traffic counters, read from the kernel now: by virtual server index,
+  // one Tally per real server (then the sorry server's); an empty vector for a virtual
+  // server whose traffic is not counted (lb/traffic.h). nullopt when the kernel cannot
+  // be read.
+  std::optional<std::vector<std::vector<lb::Tally>>> traffic();
   // What the kernel has for virtual server `vs` (nullptr: nothing is written for it).
   const lb::ServiceSpec* spec(size_t vs) const {
     return vs < live_.size() && live_[vs] ? &live_[vs]->spec : nullptr;
@@ -66,12 +73,21 @@ class LbRuntime {
   bool write(const std::string& batch, const char* what);
   void rebuild(const char* why);
   std::string describe(const Live& l) const;
+  // The counter numbers of a service's (virtual server, real server) pairs, numbered on
+  // first sight and kept while the pair is configured, so that a reload which replaces a
+  // service's chain keeps its real servers' counts. New counters' commands go to `batch`.
+  std::vector<uint32_t> pairCounters(const lb::ServiceSpec& s, std::string* batch);
+  // The counters of pairs no longer configured (after a configuration).
+  std::string dropUnusedCounters();
 
   sys::Nft nft_;
   bool table_ = false;
   uint32_t next_id_ = 1;
-  std::vector<std::optional<Live>> live_;  // by virtual server index
-  std::vector<size_t> pending_;            // with a queued pool, in verdict order
+  std::vector<std::optional<Live>> live_;         // by virtual server index
+  std::vector<size_t> pending_;                   // with a queued pool, in verdict order
+  std::map<std::string, uint32_t> pair_counter_;  // "vs|rs" -> counter number
+  uint32_t next_counter_ = 1;
+  sys::Nft reader_;  // reads counters (JSON output), apart from the writer's context
   LbCounters counters_;
 };
 

@@ -35,8 +35,37 @@ check "both directors hold the rules (traffic goes where the VIP is)" \
 
 # ---------------------------------------------------------------- the split
 wait_for 10 "all three real servers answer through the VIP" all_three
+nsx r1 curl -sf http://127.0.0.1:9650/metrics >"$WORK/metrics-before.txt"
 j=$(split $VIP 80 1000)
 echo "     1000 connections, weights 1:2:3 -> $j"
+nsx r1 curl -sf http://127.0.0.1:9650/metrics >"$WORK/metrics-after.txt"
+check "keepalived_lvs_* counters follow the 1,000 connections sent (per real server as split)" \
+  /usr/bin/python3 - "$WORK/metrics-before.txt" "$WORK/metrics-after.txt" "$VIP:80" "$j" <<'EOF'
+import json, sys
+from prometheus_client.parser import text_string_to_metric_families
+def read(path):
+    out = {}
+    for f in text_string_to_metric_families(open(path).read()):
+        for s in f.samples:  # by family: the parser names a counter's sample ..._total
+            out[(f.name, tuple(sorted(s.labels.items())))] = s.value
+    return out
+a, b, vs, split = read(sys.argv[1]), read(sys.argv[2]), sys.argv[3], json.loads(sys.argv[4])
+def delta(name, **labels):
+    k = (name, tuple(sorted(labels.items())))
+    assert k in b, f"no {name} {labels}"
+    return b[k] - a.get(k, 0)
+conns = delta("keepalived_lvs_vip_conn", addr=vs, proto="TCP")
+assert conns == 1000, conns
+ins, outs = delta("keepalived_lvs_vip_in_packets", addr=vs, proto="TCP"), \
+    delta("keepalived_lvs_vip_out_packets", addr=vs, proto="TCP")
+assert 3000 <= ins <= 15000 and 3000 <= outs <= 15000, (ins, outs)  # a TCP exchange each
+assert delta("keepalived_lvs_vip_out_bytes", addr=vs, proto="TCP") > \
+    delta("keepalived_lvs_vip_in_bytes", addr=vs, proto="TCP") > 1000 * 3 * 40
+for name, rs in (("s1", "10.78.0.11:8080"), ("s2", "10.78.0.12:8080"), ("s3", "10.78.0.13:8080")):
+    got = delta("keepalived_lvs_rs_conn", addr=rs, proto="TCP", vs=vs)
+    assert got == split.get(name, 0), (name, got, split)
+print(f"     metrics: {conns:.0f} connections, {ins:.0f} packets in, {outs:.0f} out", file=sys.stderr)
+EOF
 within() {  # within COUNT EXPECTED_PERCENT: within 5 points over 1000
   local got=$(( $1 / 10 ))
   [ "$got" -ge $(( $2 - 5 )) ] && [ "$got" -le $(( $2 + 5 )) ]

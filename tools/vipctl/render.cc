@@ -252,7 +252,10 @@ std::string renderVirtualServers(const json& r, const Style& s) {
         weight += " (slowstart)";
       if (rs.value("flaps", 0) > 0)
         weight += fmt::format(", {} flap(s)", rs.value("flaps", 0));
-      const std::string pool = rs.at("in_pool").get<bool>() ? "in pool" : "out of pool";
+      std::string pool = rs.at("in_pool").get<bool>() ? "in pool" : "out of pool";
+      // The data plane's count of connections sent to it (NAT address front ends).
+      if (rs.contains("traffic") && rs.at("traffic").is_object())
+        pool += fmt::format(", {} conns", str(rs.at("traffic").at("conns")));
       std::string checks;
       for (const auto& c : rs.at("checkers")) {
         if (!checks.empty())

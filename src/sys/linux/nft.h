@@ -17,8 +17,11 @@ class Nft {
 
   // "" on success, else nft's error text.
   std::string run(const std::string& commands);
+  // A listing command's output as nft's JSON into `out`; "" on success, else the error.
+  std::string listJson(const std::string& command, std::string& out);
 
  private:
+  bool open();
   nft_ctx* ctx_ = nullptr;
 };
 

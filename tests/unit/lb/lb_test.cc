@@ -2,6 +2,7 @@
 // text they become.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 
@@ -10,6 +11,7 @@
 #include "lb/pool.h"
 #include "lb/service.h"
 #include "lb/slots.h"
+#include "lb/traffic.h"
 
 namespace vipd::lb {
 namespace {
@@ -249,6 +251,61 @@ TEST(NftRules, DirectRoutingRecordsEachFlowAndKeepsIt) {
   // clients.
   s.persistence_s = 60;
   EXPECT_NE(updateService(3, s, both, one).find("flush map ip vipd_dr f_3"), std::string::npos);
+}
+
+TEST(Traffic, PairsAreKeyedByFrontEndAndRealServer) {
+  ServiceSpec s;
+  s.fronts = {{ip("10.0.0.1"), 80, 0}, {ip("10.0.0.2"), 0, 0}, {std::nullopt, 0, 7}};
+  s.real_servers = {{ip("10.1.0.1"), 8080, 1}, {ip("10.1.0.2"), 0, 1}};
+  s.sorry = RealServerSpec{ip("10.9.0.9"), 80, 1};
+  ASSERT_TRUE(counted(s));
+  const std::string add = trafficElements("add", s, {5, 6, 7});
+  EXPECT_NE(add.find("add element inet vipd_lb t4p_i { 10.0.0.1 . tcp . 80 . 10.1.0.1 . 8080 : "
+                     "\"t5_i\" }"),
+            std::string::npos)
+      << add;
+  // A real server without a port gets the front end's.
+  EXPECT_NE(add.find("10.0.0.1 . tcp . 80 . 10.1.0.2 . 80 : \"t6_o\""), std::string::npos) << add;
+  EXPECT_NE(add.find("t4a_n { 10.0.0.2 . tcp . 10.9.0.9 : \"t7_n\" }"), std::string::npos) << add;
+  // 2 address front ends x 3 servers x 3 counters; the fwmark front end is not counted.
+  EXPECT_EQ(std::count(add.begin(), add.end(), '\n'), 18);
+  const std::string del = trafficElements("delete", s, {});
+  EXPECT_EQ(std::count(del.begin(), del.end(), '\n'), 18);
+  EXPECT_EQ(del.find(':'), std::string::npos) << "deleted by key alone";
+  EXPECT_EQ(trafficElements("add", s, {5}), "") << "every server needs its counters";
+  s.method = Method::kDr;
+  EXPECT_FALSE(counted(s));
+  s.method = Method::kNat;
+  s.fronts = {{std::nullopt, 0, 7}};
+  EXPECT_FALSE(counted(s));
+}
+
+TEST(Traffic, ReadsNftJson) {
+  const auto t = readCounters(R"({"nftables": [{"metainfo": {"version": "1.0.6"}},
+    {"counter": {"family": "inet", "name": "t3_i", "table": "vipd_lb", "handle": 1,
+                 "packets": 10, "bytes": 600}},
+    {"counter": {"family": "inet", "name": "t3_o", "table": "vipd_lb", "handle": 2,
+                 "packets": 8, "bytes": 9000}},
+    {"counter": {"family": "inet", "name": "t3_n", "table": "vipd_lb", "handle": 3,
+                 "packets": 2, "bytes": 120}},
+    {"counter": {"family": "inet", "name": "t3_x", "table": "vipd_lb", "handle": 4,
+                 "packets": 99, "bytes": 99}},
+    {"counter": {"family": "inet", "name": "other", "table": "vipd_lb", "handle": 5,
+                 "packets": 99, "bytes": 99}},
+    {"counter": {"family": "inet", "name": "t4_i", "table": "vipd_lb", "handle": 6,
+                 "packets": -1, "bytes": 1}}]})");
+  ASSERT_TRUE(t);
+  ASSERT_EQ(t->count(3), 1u);
+  const Tally& a = t->at(3);
+  EXPECT_EQ(a.in_packets, 10u);
+  EXPECT_EQ(a.in_bytes, 600u);
+  EXPECT_EQ(a.out_packets, 8u);
+  EXPECT_EQ(a.out_bytes, 9000u);
+  EXPECT_EQ(a.conns, 2u);
+  EXPECT_EQ(t->count(4), 0u) << "a negative count is not a count";
+  EXPECT_FALSE(readCounters("not json"));
+  EXPECT_FALSE(readCounters("[1, 2]"));
+  EXPECT_TRUE(readCounters(R"({"nftables": []})")->empty());
 }
 
 }  // namespace

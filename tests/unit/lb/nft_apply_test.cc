@@ -9,6 +9,7 @@
 
 #include "lb/nft_rules.h"
 #include "lb/slots.h"
+#include "lb/traffic.h"
 #include "sys/linux/nft.h"
 
 namespace vipd::lb {
@@ -28,7 +29,7 @@ class NftApply : public ::testing::Test {
 
 TEST_F(NftApply, EveryFormTheWriterUses) {
   sys::Nft nft;
-  ASSERT_EQ(nft.run(tableCommands()), "");
+  ASSERT_EQ(nft.run(tableCommands() + trafficTableCommands()), "");
   uint32_t id = 1;
   int services = 0;
   for (auto fam : {Family::kInet, Family::kInet6}) {
@@ -75,7 +76,16 @@ TEST_F(NftApply, EveryFormTheWriterUses) {
                   std::string(v4 ? "ipv4 " : "ipv6 ") + (method == Method::kDr ? "DR " : "NAT ") +
                   algo + (persistent ? " persistent" : "") + " front " +
                   std::to_string(front_kind) + " rs port " + std::to_string(rs_port);
-              ASSERT_EQ(nft.run(createService(id, s, three)), "") << what;
+              // Traffic counters: one triple per real server and the sorry server.
+              const std::vector<uint32_t> numbers{id * 10 + 1, id * 10 + 2, id * 10 + 3,
+                                                  id * 10 + 4};
+              std::string counters;
+              for (uint32_t n : numbers)
+                counters += addCounters(n);
+              ASSERT_EQ(nft.run(counters + createService(id, s, three) +
+                                trafficElements("add", s, numbers)),
+                        "")
+                  << what;
               // An operator's `nft list ruleset` must survive every map form (nft 1.0.6
               // crashes on some).
               ASSERT_EQ(nft.run("list ruleset"), "") << what;
@@ -87,7 +97,13 @@ TEST_F(NftApply, EveryFormTheWriterUses) {
               if (persistent)
                 ps.push_back({id, &s});
               ASSERT_EQ(nft.run(persistCommands(ps)), "") << what;
-              ASSERT_EQ(nft.run(persistCommands({}) + deleteService(id, s, three)), "") << what;
+              std::string uncount;
+              for (uint32_t n : numbers)
+                uncount += deleteCounters(n);
+              ASSERT_EQ(nft.run(persistCommands({}) + deleteService(id, s, three) +
+                                trafficElements("delete", s, {}) + uncount),
+                        "")
+                  << what;
               ++id;
               ++services;
             }
@@ -97,6 +113,11 @@ TEST_F(NftApply, EveryFormTheWriterUses) {
     }
   }
   EXPECT_GT(services, 200);
+  std::string listing;
+  ASSERT_EQ(nft.listJson(std::string("list counters table inet ") + kTable, listing), "");
+  const auto left = readCounters(listing);
+  ASSERT_TRUE(left) << listing;
+  EXPECT_TRUE(left->empty()) << "every pair's counters were deleted with its service";
   EXPECT_EQ(nft.run(deleteTableCommand()), "");
 }
 
