@@ -127,24 +127,40 @@ rate() {  # rate URL [close]: wrk's Requests/sec
     awk '/Requests\/sec/ {printf "%d", $2}'
 }
 declare -A R
-for point in direct nat dr; do R[$point-ka]=""; R[$point-new]=""; done
-url() { case $1 in direct) echo http://10.97.0.2:80/ ;; nat) echo http://10.98.0.10:80/ ;; dr) echo http://10.98.0.10:81/ ;; esac; }
+for point in direct nat dr natnc; do R[$point-ka]=""; R[$point-new]=""; done
+url() { case $1 in direct) echo http://10.97.0.2:80/ ;; nat | natnc) echo http://10.98.0.10:80/ ;; dr) echo http://10.98.0.10:81/ ;; esac; }
+# natnc: NAT with the traffic counters' hook chains emptied (what counting costs), then
+# their rule put back as vipd writes it.
+counting() {  # counting off|on
+  local ch
+  for ch in traffic_pre traffic_out; do
+    if [ "$1" = off ]; then
+      nsx d nft flush chain inet vipd_lb $ch
+    else
+      nsx d nft add rule inet vipd_lb $ch ct status dnat meta nfproto . meta l4proto . ct direction \
+        vmap "{ ipv4 . tcp . original : goto t4_tcp_original, ipv4 . tcp . reply : goto t4_tcp_reply, ipv4 . udp . original : goto t4_udp_original, ipv4 . udp . reply : goto t4_udp_reply, ipv4 . sctp . original : goto t4_sctp_original, ipv4 . sctp . reply : goto t4_sctp_reply, ipv6 . tcp . original : goto t6_tcp_original, ipv6 . tcp . reply : goto t6_tcp_reply, ipv6 . udp . original : goto t6_udp_original, ipv6 . udp . reply : goto t6_udp_reply, ipv6 . sctp . original : goto t6_sctp_original, ipv6 . sctp . reply : goto t6_sctp_reply }"
+    fi
+  done
+}
 for rep in $(seq "$REPS"); do
-  for point in direct nat dr; do
+  for point in direct nat dr natnc; do
+    [ $point = natnc ] && counting off
     R[$point-ka]+=" $(rate "$(url $point)")"
     R[$point-new]+=" $(rate "$(url $point)" close)"
+    [ $point = natnc ] && counting on
   done
-  echo "  rep $rep: ka ${R[direct-ka]##* } / ${R[nat-ka]##* } / ${R[dr-ka]##* }, new ${R[direct-new]##* } / ${R[nat-new]##* } / ${R[dr-new]##* } (direct / NAT / DR)"
+  echo "  rep $rep: ka ${R[direct-ka]##* } / ${R[nat-ka]##* } / ${R[dr-ka]##* } / ${R[natnc-ka]##* }, new ${R[direct-new]##* } / ${R[nat-new]##* } / ${R[dr-new]##* } / ${R[natnc-new]##* } (direct / NAT / DR / NAT without traffic counters)"
 done
 kill "$(cat "$W/path.pid")" 2>/dev/null
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 ka_d=$(echo "${R[direct-ka]}" | median); ka_n=$(echo "${R[nat-ka]}" | median); ka_r=$(echo "${R[dr-ka]}" | median)
 nc_d=$(echo "${R[direct-new]}" | median); nc_n=$(echo "${R[nat-new]}" | median); nc_r=$(echo "${R[dr-new]}" | median)
+ka_x=$(echo "${R[natnc-ka]}" | median); nc_x=$(echo "${R[natnc-new]}" | median)
 echo
-echo "| wrk -t1 -c32, ${DURATION} s, median of $REPS | direct | NAT | NAT/direct | DR | DR/direct |"
-echo "|---|---|---|---|---|---|"
-echo "| requests/s, kept-alive connections | $ka_d | $ka_n | $(ratio "$ka_n" "$ka_d") | $ka_r | $(ratio "$ka_r" "$ka_d") |"
-echo "| new connections/s (Connection: close) | $nc_d | $nc_n | $(ratio "$nc_n" "$nc_d") | $nc_r | $(ratio "$nc_r" "$nc_d") |"
+echo "| wrk -t1 -c32, ${DURATION} s, median of $REPS | direct | NAT | NAT/direct | DR | DR/direct | NAT, counters off | NAT/that |"
+echo "|---|---|---|---|---|---|---|---|"
+echo "| requests/s, kept-alive connections | $ka_d | $ka_n | $(ratio "$ka_n" "$ka_d") | $ka_r | $(ratio "$ka_r" "$ka_d") | $ka_x | $(ratio "$ka_n" "$ka_x") |"
+echo "| new connections/s (Connection: close) | $nc_d | $nc_n | $(ratio "$nc_n" "$nc_d") | $nc_r | $(ratio "$nc_r" "$nc_d") | $nc_x | $(ratio "$nc_n" "$nc_x") |"
 
 # ---------------------------------------------------------------- verdict to kernel
 nginx_stop() {
@@ -192,16 +208,24 @@ sleep 5  # every checker has run once and the pools are full
 # less what it spends checking in a window of the same length without a reload.
 cpu() { awk '{print $14 + $15}' /proc/"$(cat "$W/scale.pid")"/stat; }
 HZ=$(getconf CLK_TCK)
-for rep in 1 2 3; do
-  n0=$(grep -c "virtual server(s) programmed" "$W/scale.log")
+reload() {  # reload WHAT: SIGHUP, wait for the reload to finish, CPU of the whole daemon
+  local n0 t0 t1 c0 c1 c2 c3
+  n0=$(grep -c "Reload finished" "$W/scale.log")
   t0=$(date +%s%N); c0=$(cpu)
   kill -HUP "$(cat "$W/scale.pid")"
-  for _ in $(seq 200); do [ "$(grep -c "virtual server(s) programmed" "$W/scale.log")" -gt "$n0" ] && break; sleep 0.02; done
+  for _ in $(seq 200); do [ "$(grep -c "Reload finished" "$W/scale.log")" -gt "$n0" ] && break; sleep 0.02; done
+  sleep 0.3  # the checker thread applies after the VRRP loop
   c1=$(cpu); t1=$(date +%s%N)
   sleep 1
   c2=$(cpu); sleep "$(awk -v ns=$((t1 - t0)) 'BEGIN {printf "%.3f", ns / 1e9}')"; c3=$(cpu)
-  echo "no-change reload $rep: $(( (c1 - c0) * 1000 / HZ )) ms of CPU over $(( (t1 - t0) / 1000000 )) ms, $(( (c3 - c2) * 1000 / HZ )) ms in as long without a reload (ticks of $((1000 / HZ)) ms); $(grep -a "virtual server(s) programmed" "$W/scale.log" | tail -1 | sed 's/.*: //')"
+  echo "$1: $(( (c1 - c0) * 1000 / HZ )) ms of CPU over $(( (t1 - t0) / 1000000 )) ms, $(( (c3 - c2) * 1000 / HZ )) ms in as long without a reload (ticks of $((1000 / HZ)) ms); $(grep -a "Reload finished" "$W/scale.log" | tail -1 | sed 's/.*Reload finished//')"
   sleep 1
+}
+for rep in 1 2 3; do reload "no-change reload $rep"; done
+# The full path: one checker's connect_timeout changed (parse, check, diff, one chain).
+for rep in 1 2 3; do
+  sed -i "0,/connect_timeout [12]\$/s//connect_timeout $((rep % 2 + 1))/" "$W/scale.conf"
+  reload "reload with one checker changed $rep"
 done
 since=$(wc -l <"$W/scale.log")
 for f in $(seq 0 $((FLIPS - 1))); do

@@ -21,8 +21,9 @@ void bindAndValidate(std::vector<Line> lines, LoadResult& r) {
 
 }  // namespace
 
-LoadResult loadFile(const std::string& path, const PreprocessOptions& opts, bool lenient) {
-  LoadResult r{Config{}, Diagnostics(lenient), false};
+LoadResult loadFile(const std::string& path, const PreprocessOptions& opts, bool lenient,
+                    const std::string* unchanged_from) {
+  LoadResult r{Config{}, Diagnostics(lenient), false, {}, false};
   std::string probe;
   if (!opts.read_file(path, probe)) {
     r.file_missing = true;
@@ -32,13 +33,30 @@ LoadResult loadFile(const std::string& path, const PreprocessOptions& opts, bool
   }
   auto lines = preprocessText(path, probe, opts, r.diags);
   probe = {};
+  // Blank lines and the spaces around a line's words do not change what it says.
+  size_t size = 0;
+  for (const auto& l : lines)
+    size += l.text.size() + 1;
+  r.text.reserve(size);
+  for (const auto& l : lines) {
+    const auto first = l.text.find_first_not_of(" \t\r");
+    if (first == std::string::npos)
+      continue;
+    const auto last = l.text.find_last_not_of(" \t\r");
+    r.text.append(l.text, first, last - first + 1);
+    r.text += '\n';
+  }
+  if (unchanged_from && !r.diags.hasErrors() && *unchanged_from == r.text) {
+    r.unchanged = true;
+    return r;
+  }
   bindAndValidate(std::move(lines), r);
   return r;
 }
 
 LoadResult loadText(const std::string& name, const std::string& text, const PreprocessOptions& opts,
                     bool lenient) {
-  LoadResult r{Config{}, Diagnostics(lenient), false};
+  LoadResult r{Config{}, Diagnostics(lenient), false, {}, false};
   bindAndValidate(preprocessText(name, text, opts, r.diags), r);
   return r;
 }

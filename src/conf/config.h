@@ -15,10 +15,19 @@ struct LoadResult {
   Config config;  // as much as could be read, even with errors
   Diagnostics diags;
   bool file_missing = false;  // the main file could not be read at all
+  // The configuration as read: every logical line after preprocessing (includes,
+  // conditionals, parameters, repetition expanded, comments gone), joined. Equal text,
+  // equal configuration.
+  std::string text;
+  // The text equals `unchanged_from` (loadFile): nothing was parsed, `config` is empty.
+  bool unchanged = false;
   bool ok() const { return !file_missing && !diags.hasErrors(); }
 };
 
-LoadResult loadFile(const std::string& path, const PreprocessOptions& opts, bool lenient);
+// With `unchanged_from` (the running configuration's text), a file that reads the same
+// stops after preprocessing: a reload with nothing changed costs a read of the files.
+LoadResult loadFile(const std::string& path, const PreprocessOptions& opts, bool lenient,
+                    const std::string* unchanged_from = nullptr);
 LoadResult loadText(const std::string& name, const std::string& text, const PreprocessOptions& opts,
                     bool lenient);
 

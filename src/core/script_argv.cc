@@ -37,13 +37,11 @@ bool needsShell(const std::string& command) {
 }
 
 std::vector<std::string> commandArgv(const std::string& command,
-                                     const std::vector<std::string>& extra) {
-  std::vector<std::string> argv;
-  if (needsShell(command)) {
+                                     const std::vector<std::string>& extra,
+                                     const IsProgram& is_program) {
+  std::vector<std::string> argv = conf::splitCommand(command);
+  if (needsShell(command) && !(is_program && !argv.empty() && is_program(argv[0])))
     argv = {"/bin/sh", "-c", extra.empty() ? command : command + " \"$@\"", "vipd-script"};
-  } else {
-    argv = conf::splitCommand(command);
-  }
   argv.insert(argv.end(), extra.begin(), extra.end());
   return argv;
 }

@@ -105,10 +105,11 @@ nlohmann::json call(const std::string& path, const Request& r) {
                          (err == ENOENT || err == ECONNREFUSED ? " (is vipd running?)" : ""));
   }
   const std::string line = toJson(r).dump() + "\n";
-  if (::send(fd, line.data(), line.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(line.size())) {
-    ::close(fd);
-    return errorResponse(std::string("send: ") + std::strerror(errno));
-  }
+  // A daemon that refuses the caller answers at once and closes: the send may then fail,
+  // and its answer is still there to read.
+  const bool sent =
+      ::send(fd, line.data(), line.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(line.size());
+  const int send_errno = errno;
   std::string reply;
   char buf[65536];
   for (;;) {
@@ -119,6 +120,8 @@ nlohmann::json call(const std::string& path, const Request& r) {
   }
   ::close(fd);
   auto j = nlohmann::json::parse(reply, nullptr, false);
+  if (!sent && (j.is_discarded() || !j.is_object()))
+    return errorResponse(std::string("send: ") + std::strerror(send_errno));
   if (j.is_discarded() || !j.is_object())
     return errorResponse(reply.empty() ? "the daemon closed the connection (permission denied?)"
                                        : "malformed reply from the daemon");

@@ -2,8 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <iterator>
 #include <map>
 
 #include "base/log.h"
@@ -50,76 +52,55 @@ LbRuntime::~LbRuntime() {
     nft_.run(lb::deleteTableCommand());
 }
 
-namespace {
-
-// A pair's name across reloads: the virtual server as the checkers name it, and the real
-// server (the sorry server apart: it may also be a real server).
-std::vector<std::string> pairNames(const lb::ServiceSpec& s) {
-  std::vector<std::string> out;
-  for (const auto& r : s.real_servers)
-    out.push_back(fmt::format("{}|{}|{}", s.key, r.addr.str(), r.port));
-  if (s.sorry)
-    out.push_back(fmt::format("{}|sorry|{}|{}", s.key, s.sorry->addr.str(), s.sorry->port));
-  return out;
-}
-
-}  // namespace
-
-std::vector<uint32_t> LbRuntime::pairCounters(const lb::ServiceSpec& s, std::string* batch) {
-  std::vector<uint32_t> out;
-  if (!lb::counted(s))
-    return out;
-  for (const auto& name : pairNames(s)) {
-    auto [it, fresh] = pair_counter_.try_emplace(name, next_counter_);
-    if (fresh)
-      ++next_counter_;
-    if (batch)
-      *batch += lb::addCounters(it->second);  // `add` leaves an existing counter as it is
-    out.push_back(it->second);
-  }
-  return out;
-}
-
-std::string LbRuntime::dropUnusedCounters() {
-  std::map<std::string, bool> used;
+std::string LbRuntime::trafficChanges() {
+  std::set<lb::TrafficPair> want;
   for (const auto& l : live_) {
-    if (l && lb::counted(l->spec)) {
-      for (const auto& name : pairNames(l->spec))
-        used[name] = true;
+    if (l) {
+      for (auto& p : lb::trafficPairs(l->spec))
+        want.insert(std::move(p));
     }
   }
-  std::string out;
-  for (auto it = pair_counter_.begin(); it != pair_counter_.end();) {
-    if (used.count(it->first)) {
-      ++it;
-      continue;
-    }
-    out += lb::deleteCounters(it->second);
-    it = pair_counter_.erase(it);
-  }
-  return out;
+  std::vector<lb::TrafficPair> gone, added;
+  std::set_difference(elements_.begin(), elements_.end(), want.begin(), want.end(),
+                      std::back_inserter(gone));
+  std::set_difference(want.begin(), want.end(), elements_.begin(), elements_.end(),
+                      std::back_inserter(added));
+  elements_ = std::move(want);
+  return lb::trafficElements("delete", gone) + lb::trafficElements("add", added);
 }
 
 std::optional<std::vector<std::vector<lb::Tally>>> LbRuntime::traffic() {
   if (!table_)
     return std::nullopt;
-  std::string json;
-  const auto err = reader_.listJson(fmt::format("list counters table inet {}", lb::kTable), json);
-  if (!err.empty()) {
-    log::warning("load balancer: cannot read the traffic counters: {}", err);
-    return std::nullopt;
+  // Each set's elements and counts, by key, per set name.
+  std::map<std::string, std::map<std::string, lb::Count>> sets;
+  for (const auto& name : lb::trafficSets()) {
+    std::string json;
+    const auto err = reader_.listJson(fmt::format("list set inet {} {}", lb::kTable, name), json);
+    auto counts = err.empty() ? lb::readSetCounters(json) : std::nullopt;
+    if (!counts) {
+      log::warning("load balancer: cannot read the traffic counters ({}): {}", name,
+                   err.empty() ? "not nft's JSON listing" : err);
+      return std::nullopt;
+    }
+    sets[name] = std::move(*counts);
   }
-  const auto tallies = lb::readCounters(json);
-  if (!tallies)
-    return std::nullopt;
+  const auto count = [&](const lb::TrafficPair& p, const char* kind) {
+    const auto& set = sets[fmt::format("t{}_{}", p.form, kind)];
+    const auto it = set.find(p.key);
+    return it == set.end() ? lb::Count{} : it->second;
+  };
   std::vector<std::vector<lb::Tally>> out(live_.size());
   for (size_t i = 0; i < live_.size(); ++i) {
     if (!live_[i] || !lb::counted(live_[i]->spec))
       continue;
-    for (const auto& name : pairNames(live_[i]->spec)) {
-      auto n = pair_counter_.find(name);
-      auto t = n == pair_counter_.end() ? tallies->end() : tallies->find(n->second);
-      out[i].push_back(t == tallies->end() ? lb::Tally{} : t->second);
+    const auto& spec = live_[i]->spec;
+    out[i].resize(spec.real_servers.size() + (spec.sorry ? 1 : 0));
+    for (const auto& p : lb::trafficPairs(spec)) {
+      if (p.server >= out[i].size())
+        continue;
+      const auto in = count(p, "i"), back = count(p, "o"), fresh = count(p, "n");
+      out[i][p.server] += lb::Tally{fresh.packets, in.packets, back.packets, in.bytes, back.bytes};
     }
   }
   return out;
@@ -180,20 +161,17 @@ void LbRuntime::apply(const conf::Config& cfg, const HealthOf& health) {
       continue;
     }
     if (it != old.end()) {
-      removals += lb::deleteService(it->second.id, it->second.spec, it->second.pool) +
-                  lb::trafficElements("delete", it->second.spec, {});
+      removals += lb::deleteService(it->second.id, it->second.spec, it->second.pool);
       old.erase(it);
     }
     Live l{next_id_++, std::move(s), std::move(pool), std::nullopt, {}};
-    const auto numbers = pairCounters(l.spec, &additions);
-    additions +=
-        lb::createService(l.id, l.spec, l.pool) + lb::trafficElements("add", l.spec, numbers);
+    additions += lb::createService(l.id, l.spec, l.pool);
     log::info("load balancer: {}", describe(l));
     live_[i] = std::move(l);
     ++added;
   }
   for (auto& [key, l] : old) {
-    removals += lb::deleteService(l.id, l.spec, l.pool) + lb::trafficElements("delete", l.spec, {});
+    removals += lb::deleteService(l.id, l.spec, l.pool);
     log::info("load balancer: VS {} removed", key);
   }
   std::vector<std::optional<lb::ServiceSpec>> kept_specs;
@@ -202,13 +180,11 @@ void LbRuntime::apply(const conf::Config& cfg, const HealthOf& health) {
     kept_specs.push_back(l ? std::optional(l->spec) : std::nullopt);
     ids.push_back(l ? l->id : 0);
   }
-  // Counters of pairs gone, once no element names them.
-  const std::string tail =
-      lb::persistCommands(persistent(kept_specs, ids)) + (table_ ? dropUnusedCounters() : "");
+  if (!table_)
+    elements_.clear();  // a new table has none
+  const std::string tail = lb::persistCommands(persistent(kept_specs, ids)) + trafficChanges();
   if (!table_)
     nft_.run(lb::deleteTableCommand());  // a table left by a vipd that was killed
-  if (!table_)
-    dropUnusedCounters();  // a new table: nothing to delete, only to forget
   if (write(head + removals + additions + tail, "configuration")) {
     table_ = true;
   } else {
@@ -288,15 +264,14 @@ void LbRuntime::rebuild(const char* why) {
   std::vector<std::optional<lb::ServiceSpec>> specs;
   std::vector<uint32_t> ids;
   for (const auto& l : live_) {
-    if (l) {
-      const auto numbers = pairCounters(l->spec, &batch);  // the counters come back at 0
-      batch +=
-          lb::createService(l->id, l->spec, l->pool) + lb::trafficElements("add", l->spec, numbers);
-    }
+    if (l)
+      batch += lb::createService(l->id, l->spec, l->pool);
     specs.push_back(l ? std::optional(l->spec) : std::nullopt);
     ids.push_back(l ? l->id : 0);
   }
   batch += lb::persistCommands(persistent(specs, ids));
+  elements_.clear();  // the traffic counts start again at 0
+  batch += trafficChanges();
   table_ = write(batch, "rebuild");
 }
 

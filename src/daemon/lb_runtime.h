@@ -9,8 +9,8 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -73,20 +73,17 @@ class LbRuntime {
   bool write(const std::string& batch, const char* what);
   void rebuild(const char* why);
   std::string describe(const Live& l) const;
-  // The counter numbers of a service's (virtual server, real server) pairs, numbered on
-  // first sight and kept while the pair is configured, so that a reload which replaces a
-  // service's chain keeps its real servers' counts. New counters' commands go to `batch`.
-  std::vector<uint32_t> pairCounters(const lb::ServiceSpec& s, std::string* batch);
-  // The counters of pairs no longer configured (after a configuration).
-  std::string dropUnusedCounters();
+  // The traffic sets' elements for the pairs configured now, as the change from what the
+  // kernel has (elements_): a pair that stays keeps its element and its count, also when
+  // its service's chain is replaced.
+  std::string trafficChanges();
 
   sys::Nft nft_;
   bool table_ = false;
   uint32_t next_id_ = 1;
-  std::vector<std::optional<Live>> live_;         // by virtual server index
-  std::vector<size_t> pending_;                   // with a queued pool, in verdict order
-  std::map<std::string, uint32_t> pair_counter_;  // "vs|rs" -> counter number
-  uint32_t next_counter_ = 1;
+  std::vector<std::optional<Live>> live_;  // by virtual server index
+  std::vector<size_t> pending_;            // with a queued pool, in verdict order
+  std::set<lb::TrafficPair> elements_;     // in the traffic sets
   sys::Nft reader_;  // reads counters (JSON output), apart from the writer's context
   LbCounters counters_;
 };

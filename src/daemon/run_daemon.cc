@@ -17,6 +17,7 @@
 #include <fstream>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -45,23 +46,47 @@ double threadCpuMs() {
   return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
 }
 
-std::optional<conf::Config> loadConfig(const Options& o) {
-  auto r = conf::loadFile(o.config_file, preprocessOptions(o), o.lenient);
-  if (r.ok())
+// The text of the configuration that runs (conf::LoadResult::text), for a reload to compare
+// with: SIGHUP's reader thread and vipctl's reload share it (one load at a time).
+class RunningText {
+ public:
+  // nullopt when refused (said in the log and in `diags`) or, with *unchanged set, when
+  // the files read the same as the running configuration's: nothing to apply.
+  std::optional<conf::Config> load(const Options& o, std::vector<std::string>* diags,
+                                   bool* unchanged);
+
+ private:
+  std::mutex m_;
+  std::string text_;
+};
+
+std::optional<conf::Config> RunningText::load(const Options& o, std::vector<std::string>* diags,
+                                              bool* unchanged) {
+  std::lock_guard lock(m_);
+  auto r = conf::loadFile(o.config_file, preprocessOptions(o), o.lenient,
+                          text_.empty() ? nullptr : &text_);
+  if (r.ok() && !r.unchanged)
     checkVirtualServers(r.config, r.diags);
   for (const auto& d : r.diags.all()) {
     (d.severity == Severity::kError ? log::error("{}", d.str()) : log::warning("{}", d.str()));
+    if (diags)
+      diags->push_back(d.str());
   }
   if (!r.ok()) {
     log::error("{}: configuration refused ({} error(s))", o.config_file, r.diags.errorCount());
     return std::nullopt;
   }
+  if (unchanged)
+    *unchanged = r.unchanged;
+  if (r.unchanged)
+    return std::nullopt;
+  text_ = std::move(r.text);
   // Script security: each unsafe script is named now; with enable_script_security it is
   // refused when it would run (script_runner), the rest of the configuration runs.
   Diagnostics security;
   checkScriptSecurity(r.config, security);
   for (const auto& d : security.all())
-    log::error("{}", d.str());
+    (d.severity == Severity::kError ? log::error("{}", d.str()) : log::warning("{}", d.str()));
   return std::move(r.config);
 }
 
@@ -194,7 +219,8 @@ int runDaemon(const Options& o) {
     ::close(fd);
     log::info("running in network namespace {}", *o.namespace_name);
   }
-  auto cfg = loadConfig(o);
+  RunningText running;
+  auto cfg = running.load(o, nullptr, nullptr);
   if (!cfg)
     return 1;
   const std::string control_socket = o.control_socket.value_or(
@@ -254,11 +280,17 @@ int runDaemon(const Options& o) {
         reader.thread.join();  // the last read posted its result and is ending
       reader.thread = std::thread([&] {
         const double c0 = threadCpuMs();
-        auto next = loadConfig(o);
+        bool unchanged = false;
+        auto next = running.load(o, nullptr, &unchanged);
         const double read_ms = threadCpuMs() - c0;
         auto shared = next ? std::make_shared<conf::Config>(std::move(*next)) : nullptr;
-        loop.post([&, shared, read_ms] {
-          if (shared) {
+        loop.post([&, shared, read_ms, unchanged] {
+          if (unchanged) {
+            log::info(
+                "Reload finished: the configuration reads the same as the running one "
+                "({:.1f} ms of CPU to read the files); nothing to apply",
+                read_ms);
+          } else if (shared) {
             const double c1 = threadCpuMs();
             if (!o.vrrp_only)
               checks.reload(*shared);
@@ -332,16 +364,10 @@ int runDaemon(const Options& o) {
     info.started_wall_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                std::chrono::system_clock::now().time_since_epoch())
                                .count();
-    Services services(loop, vrrp, info, [o](std::vector<std::string>& diags) {
-      auto r = conf::loadFile(o.config_file, preprocessOptions(o), o.lenient);
-      if (r.ok())
-        checkVirtualServers(r.config, r.diags);
-      for (const auto& d : r.diags.all())
-        diags.push_back(d.str());
-      if (!r.ok())
-        return std::optional<conf::Config>();
-      return std::optional<conf::Config>(std::move(r.config));
-    });
+    Services services(loop, vrrp, info,
+                      [o, &running](std::vector<std::string>& diags, bool& unchanged) {
+                        return running.load(o, &diags, &unchanged);
+                      });
     if (!o.vrrp_only)
       services.onReload([&checks](const conf::Config& c) { checks.reload(c); });
     services.onCheckControl(

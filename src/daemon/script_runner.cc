@@ -3,10 +3,13 @@
 #include <fmt/format.h>
 #include <poll.h>
 #include <pwd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -16,12 +19,35 @@
 
 namespace vipd::daemon {
 
+bool isProgram(const std::string& word) {
+  auto file = [](const std::string& p) {
+    struct stat st {};
+    return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(p.c_str(), X_OK) == 0;
+  };
+  if (word.empty())
+    return false;
+  if (word.find('/') != std::string::npos)
+    return file(word);
+  const char* env = std::getenv("PATH");
+  const std::string path =
+      env ? env : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  size_t start = 0;
+  while (start <= path.size()) {
+    const size_t end = std::min(path.find(':', start), path.size());
+    const std::string dir = path.substr(start, end - start);
+    if (file((dir.empty() ? "." : dir) + "/" + word))
+      return true;
+    start = end + 1;
+  }
+  return false;
+}
+
 std::optional<sys::SpawnRequest> scriptRequest(const conf::ScriptCommand& cmd,
                                                const conf::GlobalDefs& g,
                                                const std::vector<std::string>& extra,
                                                std::string& error) {
   sys::SpawnRequest req;
-  req.argv = core::commandArgv(cmd.command, extra);
+  req.argv = core::commandArgv(cmd.command, extra, isProgram);
   if (req.argv.empty()) {
     error = "empty command";
     return std::nullopt;

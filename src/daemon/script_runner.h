@@ -18,6 +18,9 @@
 
 namespace vipd::daemon {
 
+// Whether `word` names an executable regular file: a path, or a name found in $PATH.
+bool isProgram(const std::string& word);
+
 // The process for `cmd` with `extra` arguments appended, or nullopt with `error` set when it
 // must not or cannot run (unknown user, refused by enable_script_security).
 std::optional<sys::SpawnRequest> scriptRequest(const conf::ScriptCommand& cmd,

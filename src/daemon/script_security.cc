@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "core/script_argv.h"
+
 namespace vipd::daemon {
 namespace {
 
@@ -141,6 +143,12 @@ bool checkScriptSecurity(const conf::Config& cfg, Diagnostics& diags) {
                     fmt::format("script '{}' not found; it will be reported as failing", argv[0]));
       continue;
     }
+    if (core::needsShell(use.script->command))
+      diags.warning(use.loc,
+                    fmt::format("'{}' is a program, so the command runs without a shell (as in "
+                                "keepalived 2.x): its shell syntax reaches it as arguments; write "
+                                "/bin/sh -c '...' for a shell",
+                                argv[0]));
     if (!runsAsRoot(*use.script, cfg.global))
       continue;
     std::string why = unsafeReason(prog);

@@ -99,7 +99,24 @@ void Services::handle(const ctl::Request& r, std::function<void(const nlohmann::
   }
   if (r.cmd == "reload") {
     std::vector<std::string> diags;
-    auto cfg = load_(diags);
+    bool unchanged = false;
+    auto cfg = load_(diags, unchanged);
+    if (unchanged) {
+      vrrp_loop_.post([this, reply, diags] {
+        log::info("Reload (vipctl): the configuration reads the same as the running one");
+        const size_t kept = rt_.view().size();
+        loop_.post([reply, kept, diags] {
+          reply(ctl::okResponse({{"kept", kept},
+                                 {"added", 0},
+                                 {"removed", 0},
+                                 {"changed", 0},
+                                 {"updated_in_place", 0},
+                                 {"unchanged", true},
+                                 {"diagnostics", diags}}));
+        });
+      });
+      return;
+    }
     if (!cfg) {
       log::error("Reload (vipctl) refused; the running configuration stays");
       reply(ctl::errorResponse("configuration refused; the running one stays",

@@ -37,7 +37,10 @@ class Services {
  public:
   // `load` parses and validates the configuration (on the services thread) for
   // `vipctl reload`; it returns nullopt with the diagnostics when the file is refused.
-  using Loader = std::function<std::optional<conf::Config>(std::vector<std::string>& diags)>;
+  // The configuration for a reload: nullopt when refused (the reasons in `diags`) or when
+  // `unchanged` (the files read as the running configuration's: nothing to apply).
+  using Loader =
+      std::function<std::optional<conf::Config>(std::vector<std::string>& diags, bool& unchanged)>;
   Services(io::Loop& vrrp_loop, VrrpRuntime& runtime, DaemonInfo info, Loader load);
   ~Services();  // stops the thread
   // Opens the listeners (errors are logged; the daemon runs without them) and starts the

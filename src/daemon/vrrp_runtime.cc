@@ -50,8 +50,8 @@ struct VrrpRuntime::Instance {
   bool holding = false;
   bool fault = false;  // what the engine was last told
   std::string fault_why;
-  bool iface_fault = false, track_fault = false;
-  std::string iface_why, track_why;
+  bool iface_fault = false, track_fault = false, socket_fault = false;
+  std::string iface_why, track_why, socket_why;
   std::vector<Tracked> tracked;
   bool started = false;  // Startup is held until every fault-only tracker has a result
   std::vector<TransitionRecord> history;  // last 16; grows only when transitions happen
@@ -395,8 +395,18 @@ void VrrpRuntime::openSocket(Instance& in) {
   if (in.ifindex == 0 || !in.primary)
     return;
   std::string error;
-  if (!socketFor(in, error))
+  const bool ok = socketFor(in, error);
+  if (!ok)
     log::error("({}) {}", in.conf.name, error);
+  // Without its socket an instance can neither hear a master nor advertise: it must not
+  // take the addresses (a peer would see two masters), so it is in fault until it has one.
+  if (ok == !in.socket_fault)
+    return;
+  in.socket_fault = !ok;
+  in.socket_why = ok ? "" : "no VRRP socket (" + error + ")";
+  if (!ok && error.find("not permitted") != std::string::npos)
+    in.socket_why += ": vipd needs CAP_NET_RAW and CAP_NET_ADMIN";
+  updateFault(in);
 }
 
 void VrrpRuntime::removeInstance(size_t idx) {
@@ -660,9 +670,12 @@ void VrrpRuntime::updateTracking(Instance& in) {
 }
 
 void VrrpRuntime::updateFault(Instance& in) {
-  auto own = [](const Instance& m) { return m.iface_fault || m.track_fault; };
+  auto own = [](const Instance& m) { return m.iface_fault || m.socket_fault || m.track_fault; };
   auto ownWhy = [](const Instance& m) {
-    return m.iface_fault ? m.iface_why : m.track_fault ? m.track_why : "";
+    return m.iface_fault    ? m.iface_why
+           : m.socket_fault ? m.socket_why
+           : m.track_fault  ? m.track_why
+                            : "";
   };
   std::vector<Instance*> targets{&in};
   std::string group_why;

@@ -4,14 +4,17 @@
 // publishes as keepalived_lvs_vip_* and keepalived_lvs_rs_*. Pure: nft command text and
 // the reader of nft's JSON listing.
 //
-// Layout (docs/design/load-balancing.md): every (virtual server, real server) pair has
-// three named counters in table inet vipd_lb - `t<N>_i` (packets client -> real server),
-// `t<N>_o` (replies) and `t<N>_n` (new connections). The chains `traffic_pre` and
-// `traffic_out` (just after NAT, as the persist chain) look every translated packet up by
-// its connection's tuple - the original destination (the front end) and the reply source
-// (the real server the connection was sent to) - in objref maps naming the counter:
-// nothing is kept per connection, and a connection is counted for as long as it lives,
-// whatever the pools do meanwhile. A virtual server's totals are the sum of its pairs.
+// Layout (docs/design/load-balancing.md): sets with a counter on each element, one element
+// per (front end, real server) pair, keyed by the connection's tuple as conntrack has it -
+// the original destination (the front end) and the reply's source (the real server the
+// connection was sent to). The chains `traffic_pre` / `traffic_out` (just after NAT) look
+// every translated packet up in `t4p_i` (client -> real server), `t4p_o` (replies) and
+// `t4p_n` (a connection's first packet); `p` for front ends with a port, `a` for port 0,
+// `6` for IPv6. Nothing is kept per connection; a connection is counted for as long as
+// it lives, whatever the pools do meanwhile; an element (and its count) stays for as long
+// as its pair is configured. Counters live in set elements rather than named counter
+// objects because libnftables reads every object of the ruleset before each transaction:
+// 30,000 counter objects made each pool change cost ~90 ms.
 // Not counted: fwmark front ends (the mark is on the client's packets only, if at all) and
 // direct routing (the director sees one direction only).
 
@@ -25,19 +28,26 @@
 
 namespace vipd::lb {
 
-// The maps and chains (part of the table, written with it).
+// The sets and chains (part of the table, written with it).
 std::string trafficTableCommands();
+// The sets to list for a reading.
+std::vector<std::string> trafficSets();
 
 // Whether a service's traffic is counted: NAT, with at least one address front end.
 bool counted(const ServiceSpec& s);
 
-// The counters a service's real servers use (`numbers[i]` for real_servers[i], then the
-// sorry server's), and the map elements that point its front ends at them. `verb` is
-// "add" or "delete".
-std::string trafficElements(const char* verb, const ServiceSpec& s,
-                            const std::vector<uint32_t>& numbers);
-std::string addCounters(uint32_t number);
-std::string deleteCounters(uint32_t number);
+// One (front end, real server) pair: its key in the sets of `form` ("4p", "4a", "6p",
+// "6a"), and the server (index in real_servers; real_servers.size() for the sorry server).
+struct TrafficPair {
+  std::string form, key;
+  size_t server = 0;
+  friend auto operator<=>(const TrafficPair&, const TrafficPair&) = default;
+};
+std::vector<TrafficPair> trafficPairs(const ServiceSpec& s);
+
+// The elements of `pairs` added to (verb "add") or deleted from ("delete") the three sets
+// of their form, one command per set.
+std::string trafficElements(const char* verb, const std::vector<TrafficPair>& pairs);
 
 // One pair's totals, as IPVS's ip_vs_stats.
 struct Tally {
@@ -45,8 +55,12 @@ struct Tally {
   Tally& operator+=(const Tally& o);
 };
 
-// nft's JSON listing of the table's counters (`list counters table inet vipd_lb`) read
-// into pair totals by counter number; nullopt when the text is not such a listing.
-std::optional<std::map<uint32_t, Tally>> readCounters(const std::string& json);
+struct Count {
+  uint64_t packets = 0, bytes = 0;
+};
+// nft's JSON listing of one counted set (`list set inet vipd_lb t4p_i`): each element's
+// key, written as trafficPairs writes it, and its counter; nullopt when the text is not
+// such a listing.
+std::optional<std::map<std::string, Count>> readSetCounters(const std::string& json);
 
 }  // namespace vipd::lb

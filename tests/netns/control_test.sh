@@ -76,7 +76,7 @@ used = {re.sub(r"_(bucket|sum|count)$", "", m)
         for e in exprs for m in re.findall(r"\b(?:keepalived|vipd)_[a-z_]+\b", e)}
 # The load-balancing half's metrics exist where virtual servers are configured: netns_lb
 # checks those panels against its own scrape.
-used = {m for m in used if not re.match(r"vipd_(rs|vs|check|lb)_", m)}
+used = {m for m in used if not re.match(r"vipd_(rs|vs|check|lb)_|keepalived_lvs_", m)}
 assert used and used <= exported, sorted(used - exported)
 EOF
 check "metrics: /status serves the status JSON, unknown paths 404" bash -c "
@@ -184,6 +184,7 @@ echo "== the real-time loop over its CPU budget drops to normal scheduling"
 check "r1's VRRP loop runs SCHED_RR" bash -c "chrt -p ${DAEMON_PIDS[r1]} | grep -q SCHED_RR"
 # 1 ms of CPU without sleeping: a reload of 1000 instances is more than that.
 prlimit --pid "${DAEMON_PIDS[r1]}" --rttime=1000:2000000
+big_conf r1 150 141 >/dev/null   # a change: a file that reads the same is not applied at all
 kill -HUP "${DAEMON_PIDS[r1]}"
 wait_for 10 "SIGXCPU handled" grep -q "real-time CPU limit without sleeping" "$WORK/r1.log"
 check "SIGXCPU: logged, and the loop runs SCHED_OTHER" \

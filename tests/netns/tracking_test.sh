@@ -376,7 +376,7 @@ vrrp_script chk_hang {
   timeout 0.3
 }
 vrrp_script chk_user {
-  script "/usr/bin/test \$(id -u) = 65534"
+  script "/bin/sh -c 'test \$(id -u) = 65534'"
   interval 0.5
   user nobody
 }

@@ -211,6 +211,9 @@ std::string renderExplain(const json& r, const Style& s) {
 }
 
 std::string renderReload(const json& r, const Style&) {
+  if (r.value("unchanged", false))
+    return fmt::format("reloaded: the configuration reads the same; {} kept, nothing applied\n",
+                       str(r.at("kept")));
   return fmt::format("reloaded: {} kept, {} updated in place, {} restarted, {} added, {} removed\n",
                      str(r.at("kept")), str(r.at("updated_in_place")), str(r.at("changed")),
                      str(r.at("added")), str(r.at("removed")));

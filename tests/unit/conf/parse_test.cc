@@ -130,6 +130,37 @@ TEST(ParseTree, IncludedFileErrorsNameThatFile) {
   EXPECT_EQ(r.diags.all()[0].loc.str(), "/k/inc.conf:3:3");
 }
 
+// A reload compares the preprocessed text with the running configuration's: the same text
+// (comments and includes do not count, only what they expand to) is not parsed again.
+TEST(ParseTree, AReloadThatReadsTheSameStopsAfterPreprocessing) {
+  testing::MemFs fs;
+  fs.files["/k/main.conf"] = "include inc.conf\nglobal_defs {\n  router_id a\n}\n";
+  fs.files["/k/inc.conf"] =
+      "vrrp_instance X {\n  interface eth0\n  virtual_router_id 1\n"
+      "  priority 100\n  virtual_ipaddress {\n    10.0.0.1\n  }\n}\n";
+  auto first = loadFile("/k/main.conf", fs.options(), false);
+  ASSERT_TRUE(first.ok());
+  ASSERT_FALSE(first.text.empty());
+  EXPECT_FALSE(first.unchanged) << "nothing to compare with";
+  auto same = loadFile("/k/main.conf", fs.options(), false, &first.text);
+  EXPECT_TRUE(same.ok());
+  EXPECT_TRUE(same.unchanged);
+  EXPECT_TRUE(same.config.instances.empty()) << "not parsed";
+  fs.files["/k/main.conf"] =
+      "# a comment\ninclude inc.conf\nglobal_defs {\n  router_id a # ok\n}\n";
+  EXPECT_TRUE(loadFile("/k/main.conf", fs.options(), false, &first.text).unchanged);
+  fs.files["/k/inc.conf"] +=
+      "vrrp_instance Y {\n  interface eth0\n  virtual_router_id 2\n"
+      "  priority 100\n  virtual_ipaddress {\n    10.0.0.2\n  }\n}\n";
+  auto changed = loadFile("/k/main.conf", fs.options(), false, &first.text);
+  EXPECT_FALSE(changed.unchanged) << "an included file changed";
+  EXPECT_EQ(changed.config.instances.size(), 2u);
+  fs.files["/k/inc.conf"] = "vrrp_instance X {\n  bogus 1\n}\n";
+  auto broken = loadFile("/k/main.conf", fs.options(), false, &first.text);
+  EXPECT_FALSE(broken.unchanged);
+  EXPECT_FALSE(broken.ok());
+}
+
 TEST(ParseTree, MissingMainFileIsReported) {
   testing::MemFs fs;
   auto r = loadFile("/nope.conf", fs.options(), false);

@@ -57,6 +57,17 @@ TEST(ScriptArgv, PlainCommandsAreExecedWithoutAShell) {
   EXPECT_FALSE(needsShell("/bin/echo 'a|b;c>d'"));
 }
 
+// keepalived 2.x: a command whose first word is a program is exec'ed with its words as
+// they are, whatever they contain; no configured value reaches a shell.
+TEST(ScriptArgv, AProgramGetsItsWordsLiterallyEvenWithShellSyntax) {
+  const IsProgram known = [](const std::string& w) { return w == "/etc/notify.sh"; };
+  EXPECT_EQ(commandArgv("/etc/notify.sh a;touch /x $(id) `id` 'two words'", {"INSTANCE"}, known),
+            (std::vector<std::string>{"/etc/notify.sh", "a;touch", "/x", "$(id)", "`id`",
+                                      "two words", "INSTANCE"}));
+  // Not a program: keepalived 1.x's shell forms still run under sh.
+  EXPECT_EQ(commandArgv("</dev/tcp/127.0.0.1/80", {}, known).front(), "/bin/sh");
+}
+
 TEST(ScriptArgv, ShellSyntaxRunsUnderShWithArgumentsAsPositionalParameters) {
   EXPECT_TRUE(needsShell("</dev/tcp/127.0.0.1/80"));
   EXPECT_TRUE(needsShell("killall -0 nginx || exit 1"));

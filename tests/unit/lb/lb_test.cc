@@ -259,53 +259,52 @@ TEST(Traffic, PairsAreKeyedByFrontEndAndRealServer) {
   s.real_servers = {{ip("10.1.0.1"), 8080, 1}, {ip("10.1.0.2"), 0, 1}};
   s.sorry = RealServerSpec{ip("10.9.0.9"), 80, 1};
   ASSERT_TRUE(counted(s));
-  const std::string add = trafficElements("add", s, {5, 6, 7});
-  EXPECT_NE(add.find("add element inet vipd_lb t4p_i { 10.0.0.1 . tcp . 80 . 10.1.0.1 . 8080 : "
-                     "\"t5_i\" }"),
+  const auto pairs = trafficPairs(s);
+  // 2 address front ends x 3 servers; the fwmark front end is not counted.
+  ASSERT_EQ(pairs.size(), 6u);
+  EXPECT_EQ(pairs[0], (TrafficPair{"4p", "10.0.0.1 . tcp . 80 . 10.1.0.1 . 8080", 0}));
+  // A real server without a port gets the front end's.
+  EXPECT_EQ(pairs[1], (TrafficPair{"4p", "10.0.0.1 . tcp . 80 . 10.1.0.2 . 80", 1}));
+  EXPECT_EQ(pairs[5], (TrafficPair{"4a", "10.0.0.2 . tcp . 10.9.0.9", 2})) << "the sorry server";
+  const std::string add = trafficElements("add", pairs);
+  EXPECT_NE(add.find("add element inet vipd_lb t4p_i { 10.0.0.1 . tcp . 80 . 10.1.0.1 . 8080, "
+                     "10.0.0.1 . tcp . 80 . 10.1.0.2 . 80, 10.0.0.1 . tcp . 80 . 10.9.0.9 . 80 }"),
             std::string::npos)
       << add;
-  // A real server without a port gets the front end's.
-  EXPECT_NE(add.find("10.0.0.1 . tcp . 80 . 10.1.0.2 . 80 : \"t6_o\""), std::string::npos) << add;
-  EXPECT_NE(add.find("t4a_n { 10.0.0.2 . tcp . 10.9.0.9 : \"t7_n\" }"), std::string::npos) << add;
-  // 2 address front ends x 3 servers x 3 counters; the fwmark front end is not counted.
-  EXPECT_EQ(std::count(add.begin(), add.end(), '\n'), 18);
-  const std::string del = trafficElements("delete", s, {});
-  EXPECT_EQ(std::count(del.begin(), del.end(), '\n'), 18);
-  EXPECT_EQ(del.find(':'), std::string::npos) << "deleted by key alone";
-  EXPECT_EQ(trafficElements("add", s, {5}), "") << "every server needs its counters";
+  EXPECT_EQ(std::count(add.begin(), add.end(), '\n'), 6) << "one command per set";
+  EXPECT_EQ(trafficElements("delete", {}), "");
   s.method = Method::kDr;
   EXPECT_FALSE(counted(s));
+  EXPECT_TRUE(trafficPairs(s).empty());
   s.method = Method::kNat;
   s.fronts = {{std::nullopt, 0, 7}};
   EXPECT_FALSE(counted(s));
 }
 
 TEST(Traffic, ReadsNftJson) {
-  const auto t = readCounters(R"({"nftables": [{"metainfo": {"version": "1.0.6"}},
-    {"counter": {"family": "inet", "name": "t3_i", "table": "vipd_lb", "handle": 1,
-                 "packets": 10, "bytes": 600}},
-    {"counter": {"family": "inet", "name": "t3_o", "table": "vipd_lb", "handle": 2,
-                 "packets": 8, "bytes": 9000}},
-    {"counter": {"family": "inet", "name": "t3_n", "table": "vipd_lb", "handle": 3,
-                 "packets": 2, "bytes": 120}},
-    {"counter": {"family": "inet", "name": "t3_x", "table": "vipd_lb", "handle": 4,
-                 "packets": 99, "bytes": 99}},
-    {"counter": {"family": "inet", "name": "other", "table": "vipd_lb", "handle": 5,
-                 "packets": 99, "bytes": 99}},
-    {"counter": {"family": "inet", "name": "t4_i", "table": "vipd_lb", "handle": 6,
-                 "packets": -1, "bytes": 1}}]})");
+  const auto t = readSetCounters(R"({"nftables": [{"metainfo": {"version": "1.0.6"}},
+    {"set": {"family": "inet", "name": "t4p_i", "table": "vipd_lb", "handle": 2,
+     "elem": [
+      {"elem": {"val": {"concat": ["10.0.0.1", "tcp", 80, "10.1.0.1", 8080]},
+                "counter": {"packets": 10, "bytes": 600}}},
+      {"elem": {"val": {"concat": ["fd00::1", "udp", "fd00::2"]},
+                "counter": {"packets": 3, "bytes": 300}}},
+      {"elem": {"val": {"concat": ["10.0.0.1", "tcp", 80, "10.1.0.2", 8080]},
+                "counter": {"packets": -1, "bytes": 1}}},
+      {"elem": {"val": {"concat": ["10.0.0.1", {"x": 1}]},
+                "counter": {"packets": 1, "bytes": 1}}},
+      "10.0.0.9"]}}]})");
   ASSERT_TRUE(t);
-  ASSERT_EQ(t->count(3), 1u);
-  const Tally& a = t->at(3);
-  EXPECT_EQ(a.in_packets, 10u);
-  EXPECT_EQ(a.in_bytes, 600u);
-  EXPECT_EQ(a.out_packets, 8u);
-  EXPECT_EQ(a.out_bytes, 9000u);
-  EXPECT_EQ(a.conns, 2u);
-  EXPECT_EQ(t->count(4), 0u) << "a negative count is not a count";
-  EXPECT_FALSE(readCounters("not json"));
-  EXPECT_FALSE(readCounters("[1, 2]"));
-  EXPECT_TRUE(readCounters(R"({"nftables": []})")->empty());
+  ASSERT_EQ(t->size(), 2u) << "a negative count, an unknown key form or no counter: skipped";
+  EXPECT_EQ(t->at("10.0.0.1 . tcp . 80 . 10.1.0.1 . 8080").packets, 10u);
+  EXPECT_EQ(t->at("10.0.0.1 . tcp . 80 . 10.1.0.1 . 8080").bytes, 600u);
+  EXPECT_EQ(t->at("fd00::1 . udp . fd00::2").bytes, 300u);
+  EXPECT_FALSE(readSetCounters("not json"));
+  EXPECT_FALSE(readSetCounters("[1, 2]"));
+  EXPECT_FALSE(readSetCounters(R"({"nftables": []})")) << "no set listed";
+  const auto empty = readSetCounters(R"({"nftables": [{"set": {"name": "t4p_i"}}]})");
+  ASSERT_TRUE(empty);
+  EXPECT_TRUE(empty->empty());
 }
 
 }  // namespace

@@ -76,15 +76,10 @@ TEST_F(NftApply, EveryFormTheWriterUses) {
                   std::string(v4 ? "ipv4 " : "ipv6 ") + (method == Method::kDr ? "DR " : "NAT ") +
                   algo + (persistent ? " persistent" : "") + " front " +
                   std::to_string(front_kind) + " rs port " + std::to_string(rs_port);
-              // Traffic counters: one triple per real server and the sorry server.
-              const std::vector<uint32_t> numbers{id * 10 + 1, id * 10 + 2, id * 10 + 3,
-                                                  id * 10 + 4};
-              std::string counters;
-              for (uint32_t n : numbers)
-                counters += addCounters(n);
-              ASSERT_EQ(nft.run(counters + createService(id, s, three) +
-                                trafficElements("add", s, numbers)),
-                        "")
+              // Traffic counters: an element per (front end, server) in three sets.
+              ASSERT_EQ(
+                  nft.run(createService(id, s, three) + trafficElements("add", trafficPairs(s))),
+                  "")
                   << what;
               // An operator's `nft list ruleset` must survive every map form (nft 1.0.6
               // crashes on some).
@@ -97,11 +92,8 @@ TEST_F(NftApply, EveryFormTheWriterUses) {
               if (persistent)
                 ps.push_back({id, &s});
               ASSERT_EQ(nft.run(persistCommands(ps)), "") << what;
-              std::string uncount;
-              for (uint32_t n : numbers)
-                uncount += deleteCounters(n);
               ASSERT_EQ(nft.run(persistCommands({}) + deleteService(id, s, three) +
-                                trafficElements("delete", s, {}) + uncount),
+                                trafficElements("delete", trafficPairs(s))),
                         "")
                   << what;
               ++id;
@@ -113,11 +105,13 @@ TEST_F(NftApply, EveryFormTheWriterUses) {
     }
   }
   EXPECT_GT(services, 200);
-  std::string listing;
-  ASSERT_EQ(nft.listJson(std::string("list counters table inet ") + kTable, listing), "");
-  const auto left = readCounters(listing);
-  ASSERT_TRUE(left) << listing;
-  EXPECT_TRUE(left->empty()) << "every pair's counters were deleted with its service";
+  for (const auto& set : trafficSets()) {
+    std::string listing;
+    ASSERT_EQ(nft.listJson(std::string("list set inet ") + kTable + " " + set, listing), "");
+    const auto left = readSetCounters(listing);
+    ASSERT_TRUE(left) << listing;
+    EXPECT_TRUE(left->empty()) << set << ": every pair's element went with its service";
+  }
   EXPECT_EQ(nft.run(deleteTableCommand()), "");
 }
 
