@@ -5,7 +5,11 @@
 #    heals with higher_prio_send_advert off (keepalived's default) and with keepalived 2.2.7
 #    itself are printed for contrast ("stale": still the former master's MAC after 2 s);
 #  - hung notify scripts: bounded by notify_script_timeout, and nothing of them (nor their
-#    children) is left after vipd stops.
+#    children) is left after vipd stops;
+#  - a flood of garbage VRRP packets: no transition, drops counted by reason; 100 SIGHUPs in
+#    a second and a broken reload: adverts as due, no transition (keepalived printed for
+#    contrast in both); kill -9 of the master and a restart: one holder in the end;
+#  - one control socket and one pid file per daemon.
 #   tests/netns/faults_test.sh VIPD
 set -uo pipefail
 VIPD=$(realpath "$1")
@@ -127,6 +131,105 @@ check "hung notify scripts: the timeout is logged" grep -aiq "notify_master time
 check "hung notify scripts: vipd still runs" kill -0 "${DAEMON_PIDS[r1]}"
 stop_daemon r1 TERM
 pkill -9 -f "sleep 100[12]" 2>/dev/null
+
+# ---------------------------------------------------------------- garbage flood
+# 10,000 garbage IP protocol 112 packets per second for 10 s from the client: random bytes,
+# another VRID, and adverts for the routers' own VRID at priority 254 with TTL 64, a bad
+# checksum or the wrong version (tests/netns/vrrp_flood.py). Accepting any of the last
+# three would move mastership. Asserted for vipd: no transition, the master keeps the VIP,
+# drops counted by reason; keepalived 2.2.7 in the same flood is printed for contrast.
+transitions() { cat "$WORK/r1.log" "$WORK/r2.log" 2>/dev/null | grep -ac "Entering"; }
+drops_of() {  # drops_of NS: the instance's drop counters by reason, as JSON
+  echo '{"v":1,"cmd":"show","instance":"VI_1"}' | socat -t 2 - "UNIX-CONNECT:$WORK/$1.sock" |
+    /usr/bin/python3 -c "import json,sys; print(json.dumps(json.load(sys.stdin)['result']['counters']['drops'], sort_keys=True))"
+}
+flood_run() {  # flood_run START_FN: "SENT TRANSITIONS HOLDERS" (and drops.json for vipd)
+  : >"$WORK/r1.log"
+  : >"$WORK/r2.log"
+  $1 r1 "$(vrrp_conf r1 150 "${V3[@]}" "${VIPS[@]}")"
+  $1 r2 "$(vrrp_conf r2 100 "${V3[@]}" "${VIPS[@]}")"
+  wait_for 5 "r1 master" holder_is r1 $VIP r1 r2 >/dev/null || { echo "0 - none"; stop_all; return; }
+  sleep 0.5
+  local before sent
+  before=$(transitions)
+  sent=$(nsx c /usr/bin/python3 "$(dirname "$0")/vrrp_flood.py" 10.77.0.100 77 10 10000)
+  sleep 0.5
+  [ "$1" = start_vipd ] && drops_of r2 >"$WORK/drops.json" 2>/dev/null
+  echo "$sent $(( $(transitions) - before )) $(holders $VIP r1 r2 | tr ' ' ,)"
+  stop_all
+}
+read -r sent moved held <<<"$(flood_run start_vipd)"
+echo "     vipd: $sent garbage packets in 10 s: $moved transition(s), VIP on ${held:-nobody}; r2's drops: $(cat "$WORK/drops.json" 2>/dev/null)"
+check "garbage flood: about 10,000 packets a second were sent" [ "${sent:-0}" -ge 90000 ]
+check "garbage flood: no transition on either router" [ "$moved" = 0 ]
+check "garbage flood: the master kept the VIP, alone" [ "$held" = r1 ]
+# Each kind that claims VI_1's VRID is a fifth of the flood: TTL 64, a bad checksum, and a
+# VRRPv2 header (too short for VRRPv2's authentication data).
+check "garbage flood: drops counted by reason (ttl, checksum, too_short)" /usr/bin/python3 -c "
+import json; d = json.load(open('$WORK/drops.json'))
+assert all(d.get(r, 0) >= 15000 for r in ('ttl', 'checksum', 'too_short')), d"
+read -r ka_sent ka_moved ka_held <<<"$(flood_run start_keepalived)"
+echo "     keepalived 2.2.7, the same flood: $ka_sent packets: $ka_moved transition(s), VIP on ${ka_held:-nobody}"
+
+# ---------------------------------------------------------------- 100 SIGHUPs, a broken reload
+# 100 SIGHUPs within about a second, then a reload with a broken file: the master's adverts
+# leave as due (10 a second, counted on the wire by the client over 4 s), no transition,
+# the daemon lives and keeps the running configuration. keepalived printed for contrast.
+hup_run() {  # hup_run START_FN: "ADVERTS TRANSITIONS ALIVE"
+  : >"$WORK/r1.log"
+  : >"$WORK/r2.log"
+  $1 r1 "$(vrrp_conf r1 150 "${V3[@]}" "${VIPS[@]}")"
+  $1 r2 "$(vrrp_conf r2 100 "${V3[@]}" "${VIPS[@]}")"
+  wait_for 5 "r1 master" holder_is r1 $VIP r1 r2 >/dev/null || { echo "0 - no"; stop_all; return; }
+  sleep 0.5
+  local before td k alive=yes
+  before=$(transitions)
+  nsx c timeout 4 tcpdump -i eth0 -n -l 'ip proto 112 and src 10.77.0.1' >"$WORK/hup.txt" 2>/dev/null &
+  td=$!
+  sleep 0.2
+  for k in $(seq 100); do kill -HUP "${DAEMON_PIDS[r1]}"; sleep 0.01; done
+  wait "$td"
+  cp "$WORK/r1.conf" "$WORK/r1.good"
+  echo "vrrp_instance VI_1 { priority banana }" >"$WORK/r1.conf"
+  kill -HUP "${DAEMON_PIDS[r1]}"
+  sleep 1
+  kill -0 "${DAEMON_PIDS[r1]}" 2>/dev/null || alive=no
+  has_addr r1 $VIP || alive=no
+  cp "$WORK/r1.good" "$WORK/r1.conf"
+  echo "$(wc -l <"$WORK/hup.txt") $(( $(transitions) - before )) $alive"
+  stop_all
+}
+read -r adverts moved alive <<<"$(hup_run start_vipd)"
+echo "     vipd: 100 SIGHUPs in ~1 s, then a broken reload: $adverts adverts in 4 s, $moved transition(s), alive and master: $alive"
+check "100 SIGHUPs: the adverts left as due (36 to 44 in 4 s)" \
+  bash -c "[ ${adverts:-0} -ge 36 ] && [ ${adverts:-0} -le 44 ]"
+check "100 SIGHUPs and a broken reload: no transition" [ "$moved" = 0 ]
+check "a broken reload: refused at its line, the daemon lives and keeps the VIP" \
+  bash -c "[ $alive = yes ] && grep -aq 'r1.conf:1:.*banana' $WORK/r1.log && grep -aq 'Reload refused' $WORK/r1.log"
+read -r ka_adverts ka_moved ka_alive <<<"$(hup_run start_keepalived)"
+echo "     keepalived 2.2.7, the same: $ka_adverts adverts in 4 s, $ka_moved transition(s), alive and master: $ka_alive"
+
+# ---------------------------------------------------------------- kill -9 and restart
+# The master's daemon is killed with -9 (its VIP stays on its interface: nobody is left to
+# remove it) and started again with the same configuration: in the end exactly one router
+# holds the VIP, once, and the client's ARP entry names it.
+: >"$WORK/r1.log"
+: >"$WORK/r2.log"
+start_vipd r1 "$(vrrp_conf r1 150 "${V3[@]}" "${VIPS[@]}")"
+start_vipd r2 "$(vrrp_conf r2 100 "${V3[@]}" "${VIPS[@]}")"
+wait_for 5 "r1 master" holder_is r1 $VIP r1 r2
+stop_daemon r1 KILL
+wait_for 3 "r2 takes over" has_addr r2 $VIP
+start_vipd r1 "$(vrrp_conf r1 150 "${V3[@]}" "${VIPS[@]}")"
+wait_for 5 "r1 back, alone" holder_is r1 $VIP r1 r2
+sleep 1  # settled: a second holder would show now
+check "kill -9 and restart: exactly one router holds the VIP (r1, preempting)" holder_is r1 $VIP r1 r2
+check "kill -9 and restart: the VIP is on r1 once" \
+  bash -c "[ \$(ip -n $P-r1 -o addr show dev eth0 | grep -cw $VIP) -eq 1 ]"
+check "kill -9 and restart: the client's ARP entry names r1" client_at "$M1"
+stop_all
+check "kill -9 and restart: after stop no VIP is left anywhere" \
+  bash -c "! ip -n $P-r1 -o addr | grep -qw $VIP && ! ip -n $P-r2 -o addr | grep -qw $VIP"
 
 # ---------------------------------------------------------------- one socket, one pid file
 # A second daemon never takes over a live control socket or pid file; a pid file that only
