@@ -11,11 +11,12 @@ scripts/build.sh fuzz
 corpus=$(mktemp -d)
 trap 'rm -rf "$corpus"' EXIT
 # Seeds: our examples and the configs keepalived ships for the config pipeline; the
-# checked-in corpora under tests/fuzz/corpus/TARGET for the others that have one.
+# checked-in corpora under tests/fuzz/corpus/TARGET for the others that have one
+# (netlink_fuzz's are real rtnetlink dumps and events: tests/fuzz/record_netlink.py).
 cp examples/*.conf "$corpus/" 2>/dev/null || true
 cp /usr/share/doc/keepalived/samples/keepalived.conf.* "$corpus/" 2>/dev/null || true
 targets=(conf_fuzz vrrp_decode_fuzz fsm_fuzz http_response_fuzz check_reply_fuzz ctl_request_fuzz
-         metrics_request_fuzz)
+         metrics_request_fuzz netlink_fuzz)
 for name in "${targets[@]}"; do
   target=build-fuzz/tests/fuzz/$name
   echo "fuzzing $name for ${secs}s"

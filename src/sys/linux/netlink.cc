@@ -278,7 +278,7 @@ std::optional<Address> parseAddressMessage(const uint8_t* msg, size_t len) {
                   std::memcpy(&flags, d, 4);
               });
   auto addr = local ? local : address;  // IFA_LOCAL is ours; IFA_ADDRESS may be a peer
-  if (!addr)
+  if (!addr || ifa.ifa_prefixlen > addr->maxPrefix())
     return std::nullopt;
   a.prefix = IpPrefix{*addr, ifa.ifa_prefixlen};
   a.secondary = flags & IFA_F_SECONDARY;
@@ -487,16 +487,22 @@ void NetlinkMonitor::drain(const std::function<void(const LinkEvent&)>& on_link,
         continue;
       return;  // EAGAIN: drained. ENOBUFS (overrun) is left to the periodic resync.
     }
-    forEachMessage(buf.data(), static_cast<size_t>(n), [&](const nlmsghdr& r, const uint8_t* p) {
-      if (r.nlmsg_type == RTM_NEWLINK || r.nlmsg_type == RTM_DELLINK) {
-        if (auto l = parseLinkMessage(p, r.nlmsg_len))
-          on_link(LinkEvent{r.nlmsg_type == RTM_DELLINK, std::move(*l)});
-      } else if (r.nlmsg_type == RTM_NEWADDR || r.nlmsg_type == RTM_DELADDR) {
-        if (auto a = parseAddressMessage(p, r.nlmsg_len))
-          on_address(AddressEvent{r.nlmsg_type == RTM_DELADDR, std::move(*a)});
-      }
-    });
+    parseEvents(buf.data(), static_cast<size_t>(n), on_link, on_address);
   }
+}
+
+void parseEvents(const uint8_t* buf, size_t len,
+                 const std::function<void(const LinkEvent&)>& on_link,
+                 const std::function<void(const AddressEvent&)>& on_address) {
+  forEachMessage(buf, len, [&](const nlmsghdr& r, const uint8_t* p) {
+    if (r.nlmsg_type == RTM_NEWLINK || r.nlmsg_type == RTM_DELLINK) {
+      if (auto l = parseLinkMessage(p, r.nlmsg_len))
+        on_link(LinkEvent{r.nlmsg_type == RTM_DELLINK, std::move(*l)});
+    } else if (r.nlmsg_type == RTM_NEWADDR || r.nlmsg_type == RTM_DELADDR) {
+      if (auto a = parseAddressMessage(p, r.nlmsg_len))
+        on_address(AddressEvent{r.nlmsg_type == RTM_DELADDR, std::move(*a)});
+    }
+  });
 }
 
 }  // namespace vipd::sys

@@ -159,8 +159,16 @@ class NetlinkMonitor {
   int fd_ = -1;
 };
 
-// Parsing shared by both sockets (exposed for tests).
+// Parsing shared by both sockets (exposed for tests and tests/fuzz/netlink_fuzz.cc). A
+// message that is too short, or an address whose prefix is longer than its family allows,
+// gives nullopt.
 std::optional<Link> parseLinkMessage(const uint8_t* nlmsg, size_t len);
 std::optional<Address> parseAddressMessage(const uint8_t* nlmsg, size_t len);
+// One receive buffer of the monitor socket: each link and address message in it, in order;
+// anything else (and a message whose length runs past the buffer, and what follows it) is
+// skipped.
+void parseEvents(const uint8_t* buf, size_t len,
+                 const std::function<void(const LinkEvent&)>& on_link,
+                 const std::function<void(const AddressEvent&)>& on_address);
 
 }  // namespace vipd::sys
