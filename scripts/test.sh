@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: installs dependencies, builds with AddressSanitizer + UBSan, runs every
 # test tier (unit, corpus, netns, interop), builds, lints, installs and purges the Debian
-# package, then runs each fuzz target for a bounded time.
+# package, runs three namespace tests under a ThreadSanitizer build, then runs each fuzz
+# target for a bounded time.
 #   scripts/test.sh            everything
 #   FUZZ_SECONDS=N             time per fuzz target (default 60)
 set -euo pipefail
@@ -11,4 +12,5 @@ scripts/format.sh --check
 scripts/build.sh asan
 (cd build-asan && ctest --output-on-failure -j"$(nproc)")
 VIPD_SKIP_APT=1 scripts/package.sh --test
+scripts/tsan.sh
 scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
