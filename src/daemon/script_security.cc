@@ -29,26 +29,34 @@ std::vector<Use> collect(const conf::Config& c) {
   std::vector<Use> u;
   for (const auto& s : c.vrrp_scripts)
     u.push_back({&s.script, s.loc});
+  // Each at its keyword's line (the block's when the keyword's place is not known).
   for (const auto& i : c.instances) {
-    for (auto* s : {&i.notify_master, &i.notify_backup, &i.notify_fault, &i.notify_stop, &i.notify,
-                    &i.notify_master_rx_lower_pri}) {
-      add(u, *s, i.loc);
+    for (const auto& [s, key] : {std::pair{&i.notify_master, "notify_master"},
+                                 {&i.notify_backup, "notify_backup"},
+                                 {&i.notify_fault, "notify_fault"},
+                                 {&i.notify_stop, "notify_stop"},
+                                 {&i.notify, "notify"},
+                                 {&i.notify_master_rx_lower_pri, "notify_master_rx_lower_pri"}}) {
+      add(u, *s, i.keys.of(key, i.loc));
     }
   }
   for (const auto& g : c.sync_groups) {
-    for (auto* s :
-         {&g.notify_master, &g.notify_backup, &g.notify_fault, &g.notify_stop, &g.notify}) {
-      add(u, *s, g.loc);
+    for (const auto& [s, key] : {std::pair{&g.notify_master, "notify_master"},
+                                 {&g.notify_backup, "notify_backup"},
+                                 {&g.notify_fault, "notify_fault"},
+                                 {&g.notify_stop, "notify_stop"},
+                                 {&g.notify, "notify"}}) {
+      add(u, *s, g.keys.of(key, g.loc));
     }
   }
   for (const auto& v : c.virtual_servers) {
-    add(u, v.quorum_up, v.loc);
-    add(u, v.quorum_down, v.loc);
+    add(u, v.quorum_up, v.keys.of("quorum_up", v.loc));
+    add(u, v.quorum_down, v.keys.of("quorum_down", v.loc));
     for (const auto& r : v.real_servers) {
-      add(u, r.notify_up, r.loc);
-      add(u, r.notify_down, r.loc);
+      add(u, r.notify_up, r.keys.of("notify_up", r.loc));
+      add(u, r.notify_down, r.keys.of("notify_down", r.loc));
       for (const auto& ch : r.checkers)
-        add(u, ch.misc_path, ch.loc);
+        add(u, ch.misc_path, ch.keys.of("misc_path", ch.loc));
     }
   }
   add(u, c.global.startup_script, SourceLoc{});
