@@ -129,16 +129,16 @@ rate() {  # rate URL [close]: wrk's Requests/sec
 declare -A R
 for point in direct nat dr natnc; do R[$point-ka]=""; R[$point-new]=""; done
 url() { case $1 in direct) echo http://10.97.0.2:80/ ;; nat | natnc) echo http://10.98.0.10:80/ ;; dr) echo http://10.98.0.10:81/ ;; esac; }
-# natnc: NAT with the traffic counters' hook chains emptied (what counting costs), then
-# their rule put back as vipd writes it.
+# natnc: NAT with the traffic counters' hook chains made to return at once (what counting
+# costs), then that rule removed again.
 counting() {  # counting off|on
-  local ch
+  local ch h
   for ch in traffic_pre traffic_out; do
     if [ "$1" = off ]; then
-      nsx d nft flush chain inet vipd_lb $ch
+      nsx d nft insert rule inet vipd_lb $ch return comment bench_off
     else
-      nsx d nft add rule inet vipd_lb $ch ct status dnat meta nfproto . meta l4proto . ct direction \
-        vmap "{ ipv4 . tcp . original : goto t4_tcp_original, ipv4 . tcp . reply : goto t4_tcp_reply, ipv4 . udp . original : goto t4_udp_original, ipv4 . udp . reply : goto t4_udp_reply, ipv4 . sctp . original : goto t4_sctp_original, ipv4 . sctp . reply : goto t4_sctp_reply, ipv6 . tcp . original : goto t6_tcp_original, ipv6 . tcp . reply : goto t6_tcp_reply, ipv6 . udp . original : goto t6_udp_original, ipv6 . udp . reply : goto t6_udp_reply, ipv6 . sctp . original : goto t6_sctp_original, ipv6 . sctp . reply : goto t6_sctp_reply }"
+      h=$(nsx d nft -a list chain inet vipd_lb $ch | awk '/bench_off/ {print $NF}')
+      nsx d nft delete rule inet vipd_lb $ch handle "$h"
     fi
   done
 }

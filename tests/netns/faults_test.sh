@@ -140,17 +140,22 @@ pkill -9 -f "sleep 100[12]" 2>/dev/null
 # checksum or the wrong version (tests/netns/vrrp_flood.py). Accepting any of the last
 # three would move mastership. Asserted for vipd: no transition, the master keeps the VIP,
 # drops counted by reason; keepalived 2.2.7 in the same flood is printed for contrast.
+# pair START_FN: fresh logs, r1 (priority 150) and r2 (100) started with START_FN, and r1
+# master; fails otherwise.
+pair() {
+  : >"$WORK/r1.log"
+  : >"$WORK/r2.log"
+  $1 r1 "$(vrrp_conf r1 150 "${V3[@]}" "${VIPS[@]}")"
+  $1 r2 "$(vrrp_conf r2 100 "${V3[@]}" "${VIPS[@]}")"
+  wait_for 5 "r1 master" holder_is r1 $VIP r1 r2 >/dev/null
+}
 transitions() { cat "$WORK/r1.log" "$WORK/r2.log" 2>/dev/null | grep -ac "Entering"; }
 drops_of() {  # drops_of NS: the instance's drop counters by reason, as JSON
   echo '{"v":1,"cmd":"show","instance":"VI_1"}' | socat -t 2 - "UNIX-CONNECT:$WORK/$1.sock" |
     /usr/bin/python3 -c "import json,sys; print(json.dumps(json.load(sys.stdin)['result']['counters']['drops'], sort_keys=True))"
 }
 flood_run() {  # flood_run START_FN: "SENT TRANSITIONS HOLDERS" (and drops.json for vipd)
-  : >"$WORK/r1.log"
-  : >"$WORK/r2.log"
-  $1 r1 "$(vrrp_conf r1 150 "${V3[@]}" "${VIPS[@]}")"
-  $1 r2 "$(vrrp_conf r2 100 "${V3[@]}" "${VIPS[@]}")"
-  wait_for 5 "r1 master" holder_is r1 $VIP r1 r2 >/dev/null || { echo "0 - none"; stop_all; return; }
+  pair "$1" || { echo "0 - none"; stop_all; return; }
   sleep 0.5
   local before sent
   before=$(transitions)
@@ -178,11 +183,7 @@ echo "     keepalived 2.2.7, the same flood: $ka_sent packets: $ka_moved transit
 # leave as due (10 a second, counted on the wire by the client over 4 s), no transition,
 # the daemon lives and keeps the running configuration. keepalived printed for contrast.
 hup_run() {  # hup_run START_FN: "ADVERTS TRANSITIONS ALIVE"
-  : >"$WORK/r1.log"
-  : >"$WORK/r2.log"
-  $1 r1 "$(vrrp_conf r1 150 "${V3[@]}" "${VIPS[@]}")"
-  $1 r2 "$(vrrp_conf r2 100 "${V3[@]}" "${VIPS[@]}")"
-  wait_for 5 "r1 master" holder_is r1 $VIP r1 r2 >/dev/null || { echo "0 - no"; stop_all; return; }
+  pair "$1" || { echo "0 - no"; stop_all; return; }
   sleep 0.5
   local before td k alive=yes
   before=$(transitions)
@@ -215,11 +216,7 @@ echo "     keepalived 2.2.7, the same: $ka_adverts adverts in 4 s, $ka_moved tra
 # The master's daemon is killed with -9 (its VIP stays on its interface: nobody is left to
 # remove it) and started again with the same configuration: in the end exactly one router
 # holds the VIP, once, and the client's ARP entry names it.
-: >"$WORK/r1.log"
-: >"$WORK/r2.log"
-start_vipd r1 "$(vrrp_conf r1 150 "${V3[@]}" "${VIPS[@]}")"
-start_vipd r2 "$(vrrp_conf r2 100 "${V3[@]}" "${VIPS[@]}")"
-wait_for 5 "r1 master" holder_is r1 $VIP r1 r2
+pair start_vipd
 stop_daemon r1 KILL
 wait_for 3 "r2 takes over" has_addr r2 $VIP
 start_vipd r1 "$(vrrp_conf r1 150 "${V3[@]}" "${VIPS[@]}")"
@@ -270,11 +267,7 @@ sample() {
   echo "$changes $two"
 }
 disturbed() {  # disturbed START_FN loss|flap: "CHANGES MS_WITH_TWO ONE_MS ARP_MS ALIVE"
-  : >"$WORK/r1.log"
-  : >"$WORK/r2.log"
-  $1 r1 "$(vrrp_conf r1 150 "${V3[@]}" "${VIPS[@]}")"
-  $1 r2 "$(vrrp_conf r2 100 "${V3[@]}" "${VIPS[@]}")"
-  wait_for 5 "r1 master" holder_is r1 $VIP r1 r2 >/dev/null || { echo "- - - - no"; stop_all; return; }
+  pair "$1" || { echo "- - - - no"; stop_all; return; }
   local counts t one=none arp=none alive=yes flapper
   if [ "$2" = loss ]; then
     lossy on
