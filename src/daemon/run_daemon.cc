@@ -26,6 +26,7 @@
 #include "conf/config.h"
 #include "ctl/protocol.h"
 #include "ctl/server.h"
+#include "daemon/adoption.h"
 #include "daemon/check_config.h"
 #include "daemon/check_runtime.h"
 #include "daemon/dump_files.h"
@@ -250,6 +251,7 @@ int runDaemon(const Options& o) {
   int rc = 0;
   try {
     io::Loop loop;
+    Adoption adoption(loop);  // before any script starts
     sys::Netlink nl;
     VrrpRuntime vrrp(loop, nl, o.dont_release_vrrp);
     // Health checkers on a thread of their own (-P: VRRP only, as keepalived's flag).
@@ -321,9 +323,11 @@ int runDaemon(const Options& o) {
           log::error("cannot write {}", path);
       });
     };
-    loop.onSignals({SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2, SIGRTMIN + 2, SIGXCPU},
+    loop.onSignals({SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2, SIGRTMIN + 2, SIGXCPU, SIGCHLD},
                    [&](int sig) {
-                     if (sig == SIGXCPU) {
+                     if (sig == SIGCHLD) {
+                       adoption.onChildSignal();
+                     } else if (sig == SIGXCPU) {
                        dropToNormalScheduling();
                      } else if (sig == SIGTERM || sig == SIGINT) {
                        log::info("Stopping");
@@ -397,6 +401,8 @@ int runDaemon(const Options& o) {
     log::error("fatal: {}", e.what());
     rc = 1;
   }
+  // Last, once the checkers' thread has finished its scripts too: what scripts left running.
+  Adoption::stopAll(std::chrono::seconds(2));
   ::unlink(pid_file.c_str());
   if (o.vrrp_pid_file)
     ::unlink(o.vrrp_pid_file->c_str());

@@ -11,6 +11,8 @@
 #    contrast in both); kill -9 of the master and a restart: one holder in the end; 30%
 #    loss of VRRP packets for 30 s and the master's link flapping for 10 s: counted side
 #    by side with keepalived, one rightful holder once they stop;
+#  - a vrrp_script that leaves daemons behind (adopted, reaped, stopped with vipd) and checkers
+#    whose target never answers: adverts as due, nothing accumulates, nothing left after stop;
 #  - one control socket and one pid file per daemon.
 #   tests/netns/faults_test.sh VIPD
 set -uo pipefail
@@ -299,6 +301,149 @@ for fault in loss flap; do
     [ "$arp" != none ]
   check "$fault: both daemons live" [ "$alive" = yes ]
 done
+
+# ---------------------------------------------------------------- left behind, never answering
+# A vrrp_script run every second that starts a daemon out of its process group (setsid)
+# unless one runs, and a short-lived one each time; and two checkers (HTTP_GET, SSL_GET)
+# whose target accepts connections and never answers. Over 8 s: r1's adverts leave as due,
+# no transition, no zombie of ours outlives a scan (one a second), vipd's descriptors do not
+# grow, the real servers go DOWN and stay checked; after stop nothing the script started is
+# left, nor a VIP or an nftables table. keepalived (the VRRP part) printed for contrast.
+cat >"$WORK/forker.sh" <<'SH'
+#!/bin/sh
+# Starts a daemon unless one runs, and a short-lived one each time; both leave this script's
+# process group (setsid) before it exits.
+pgrep -f "sleep 1003" >/dev/null || setsid sleep 1003 </dev/null >/dev/null 2>&1 &
+setsid sleep 0.3 </dev/null >/dev/null 2>&1 &
+sleep 0.2
+exit 0
+SH
+chmod 755 "$WORK/forker.sh"
+cat >"$WORK/mute.py" <<'PY'
+# Accepts connections on 8080 and 8443 and never answers (nor closes them); a line each.
+import selectors, socket, sys
+sel, held = selectors.DefaultSelector(), []
+for port in (8080, 8443):
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("10.77.0.100", port))
+    s.listen(128)
+    sel.register(s, selectors.EVENT_READ)
+while True:
+    for key, _ in sel.select():
+        held.append(key.fileobj.accept()[0])
+        print(key.fileobj.getsockname()[1], flush=True)
+PY
+forker_conf() {  # forker_conf WITH_VS: r1's config, with the virtual server when "yes"
+  local f=$WORK/forker-$1.conf real
+  cat >"$f" <<CONF
+vrrp_script forker {
+  script $WORK/forker.sh
+  interval 1
+}
+vrrp_instance VI_1 {
+  interface eth0
+  virtual_router_id 77
+  priority 150
+  version 3
+  advert_int 0.1
+  track_script {
+    forker
+  }
+  virtual_ipaddress {
+    $VIP/24
+  }
+}
+CONF
+  if [ "$1" = yes ]; then
+    echo "virtual_server $VIP 80 {"
+    echo "  delay_loop 1"
+    echo "  lb_kind NAT"
+    echo "  protocol TCP"
+    for real in HTTP_GET:8080 SSL_GET:8443; do
+      echo "  real_server 10.77.0.100 ${real#*:} {"
+      echo "    ${real%:*} {"
+      printf '      %s\n' "url {" "  path /" "  status_code 200" "}"
+      echo "      connect_timeout 1"
+      echo "      retry 0"
+      echo "    }"
+      echo "  }"
+    done
+    echo "}"
+  fi >>"$f"
+  echo "$f"
+}
+daemons() { pgrep -f "sleep 1003" | wc -l; }
+zombies_of() {  # zombies_of PID: its children that have exited and are not reaped
+  local n=0 f
+  for f in /proc/[0-9]*/stat; do
+    awk -v p="$1" '{sub(/^.*\) /, ""); if ($1 == "Z" && $2 == p) exit 0; exit 1}' "$f" 2>/dev/null &&
+      n=$((n + 1))
+  done
+  echo "$n"
+}
+fds_of() { ls "/proc/$1/fd" 2>/dev/null | wc -l; }
+nsx c /usr/bin/python3 "$WORK/mute.py" >"$WORK/mute.txt" &
+MUTE=$!
+: >"$WORK/r1.log"
+: >"$WORK/r2.log"
+start_vipd r1 "$(forker_conf yes)"
+start_vipd r2 "$(vrrp_conf r2 100 "${V3[@]}" "${VIPS[@]}")"
+wait_for 5 "r1 master" holder_is r1 $VIP r1 r2 >/dev/null
+wait_for 5 "the daemon" bash -c "[ \$(pgrep -f 'sleep 1003' | wc -l) -ge 1 ]"
+sleep 2
+before=$(transitions)
+fds0=$(fds_of "${DAEMON_PIDS[r1]}")
+conns0=$(wc -l <"$WORK/mute.txt")
+max_z=0
+nsx c timeout 4 tcpdump -i eth0 -n -l 'ip proto 112 and src 10.77.0.1' >"$WORK/left.txt" 2>/dev/null &
+td=$!
+for k in $(seq 12); do  # ~6 s: two samples a second
+  z=$(zombies_of "${DAEMON_PIDS[r1]}")
+  [ "$z" -gt "$max_z" ] && max_z=$z
+  sleep 0.5
+done
+wait "$td"
+fds1=$(fds_of "${DAEMON_PIDS[r1]}")
+conns=$(( $(wc -l <"$WORK/mute.txt") - conns0 ))
+adverts=$(wc -l <"$WORK/left.txt")
+adopted_exits=$(grep -ac "adopted process .* has exited" "$WORK/r1.log")
+echo "     vipd: $adverts adverts in 4 s, $(( $(transitions) - before )) transition(s), $(daemons) daemon(s) running, at most $max_z zombie(s), $adopted_exits adopted exits reaped; the mute target got $conns connections, vipd's descriptors $fds0 -> $fds1"
+check "left behind: the adverts left as due (36 to 44 in 4 s)" \
+  bash -c "[ $adverts -ge 36 ] && [ $adverts -le 44 ]"
+check "left behind: no transition" [ "$(( $(transitions) - before ))" = 0 ]
+check "left behind: one daemon runs (it does not accumulate)" [ "$(daemons)" -eq 1 ]
+check "left behind: the adopted daemon is logged with its command" \
+  grep -aq "process [0-9]* (sleep 1003) was left running by a script" "$WORK/r1.log"
+check "left behind: the short-lived ones are reaped (at most 2 zombies at a time, 4+ reaped)" \
+  bash -c "[ $max_z -le 2 ] && [ $adopted_exits -ge 4 ]"
+check "never answering: both real servers DOWN (a timeout each)" bash -c "
+  [ \$(grep -ac 'timeout .* -> DOWN' $WORK/r1.log) -eq 2 ] &&
+  [ \$(grep -ac 'Disabling service' $WORK/r1.log) -eq 2 ]"
+# delay_loop 1 + connect_timeout 1: each checker connects about every 2 s.
+check "never answering: still checked ($conns connections in ~6 s)" \
+  [ "$conns" -ge 3 ]
+check "never answering: vipd's descriptors do not grow ($fds0 -> $fds1)" [ "$fds1" -le $((fds0 + 2)) ]
+stop_daemon r1 TERM
+check "left behind: after stop no daemon the script started is left" [ "$(daemons)" -eq 0 ]
+check "left behind: the stop says what it stopped" \
+  grep -aq "stopping process [0-9]* (sleep 1003), left running by a script" "$WORK/r1.log"
+check "left behind: after stop no VIP, no nftables table on r1" \
+  bash -c "! ip -n $P-r1 -o addr | grep -qw $VIP && [ -z \"\$(ip netns exec $P-r1 nft list tables)\" ]"
+stop_all
+pkill -9 -f "sleep 1003" 2>/dev/null
+cp "$WORK/r1.log" "$WORK/r1-left.log"  # kept with the logs on failure
+: >"$WORK/r1.log"
+start_keepalived r1 "$(forker_conf no)"
+wait_for 5 "the daemon" bash -c "[ \$(pgrep -f 'sleep 1003' | wc -l) -ge 1 ]"
+sleep 3
+ka_z=$(zombies_of "${DAEMON_PIDS[r1]}")
+stop_daemon r1 TERM
+sleep 0.5
+echo "     keepalived 2.2.7, the same vrrp_script: $ka_z zombie(s) ; after stop $(daemons) daemon(s) left"
+pkill -9 -f "sleep 1003" 2>/dev/null
+kill "$MUTE" 2>/dev/null
+wait "$MUTE" 2>/dev/null
 
 # ---------------------------------------------------------------- one socket, one pid file
 # A second daemon never takes over a live control socket or pid file; a pid file that only
