@@ -80,7 +80,7 @@ Server::~Server() {
 
 void Server::onAccept() {
   for (;;) {
-    const int fd = ::accept4(fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    const int fd = acceptor_.accept(fd_);
     if (fd < 0)
       return;
     ucred cred{};

@@ -12,6 +12,7 @@
 
 #include "ctl/protocol.h"
 #include "io/loop.h"
+#include "io/stream.h"
 
 namespace vipd::ctl {
 
@@ -46,6 +47,7 @@ class Server {
   Handler handler_;
   int fd_ = -1;
   int timer_ = -1;
+  io::Acceptor acceptor_{"control socket"};
   std::map<int, Conn> conns_;
 };
 

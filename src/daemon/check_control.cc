@@ -383,6 +383,10 @@ std::string CheckRuntime::metricsText() const {
     for (const auto& [reason, n] : st.failures)
       e.sample({{"type", type}, {"reason", reason}}, static_cast<double>(n));
   }
+  e.family("vipd_check_not_run_total", "counter",
+           "Checker attempts this host could not make (no descriptor or process left); "
+           "not verdicts.");
+  e.sample({}, static_cast<double>(counters_.not_run));
   e.family("vipd_check_transitions_total", "counter", "Checker verdict changes.");
   e.sample({}, static_cast<double>(counters_.transitions));
   if (lb_) {

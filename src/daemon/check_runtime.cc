@@ -379,6 +379,10 @@ void CheckRuntime::run(Slot& s) {
   s.running = true;
   s.started = io::monotonicNow();
   auto a = probe::start(env_, *s.spec, *s.prep, [this, &s](probe::Outcome o) {
+    if (o.local) {
+      notRun(s, o.reason);
+      return;
+    }
     check::Result r;
     r.ok = o.ok;
     r.reason = std::move(o.reason);
@@ -432,6 +436,10 @@ void CheckRuntime::runMisc(Slot& s) {
         },
         error);
   }
+  if (!pid && runner_.lastStartWasShortage()) {
+    notRun(s, "cannot run " + spec.conf.misc_path->command + ": " + error);
+    return;
+  }
   if (!pid) {
     check::Result r;
     r.reason =
@@ -481,10 +489,29 @@ void CheckRuntime::onFileEvents() {
     readFile(*s);
 }
 
+void CheckRuntime::notRun(Slot& s, const std::string& why) {
+  if (s.attempt)
+    finished_.push_back(std::move(s.attempt));
+  s.running = false;
+  ++counters_.not_run;
+  // Once per streak: a thousand checkers out of descriptors must not log a thousand lines
+  // a second. keepalived counts such an attempt as the server's failure.
+  if (!s.starved)
+    log::error(
+        "{}: {}; not a verdict on the server: its state stays until the checker runs "
+        "again",
+        s.spec->label, why);
+  s.starved = true;
+  schedule(s, io::monotonicNow() + s.spec->timing.delay_loop);
+}
+
 void CheckRuntime::finish(Slot& s, const check::Result& r) {
   if (s.attempt)
     finished_.push_back(std::move(s.attempt));
   s.running = false;
+  if (s.starved)
+    log::info("{}: runs again", s.spec->label);
+  s.starved = false;
   if (!r.ok)
     ++counters_.failures;
   s.last_reason = r.ok ? "ok" : r.reason;

@@ -39,6 +39,7 @@ using Micros = std::chrono::microseconds;
 
 struct CheckCounters {
   uint64_t attempts = 0, failures = 0, transitions = 0, scripts_run = 0;
+  uint64_t not_run = 0;  // attempts this host could not make (no descriptor or process left)
 };
 
 class CheckRuntime {
@@ -79,6 +80,7 @@ class CheckRuntime {
     double last_ms = -1;  // how long the last attempt took
     std::string last_reason;
     int64_t file_value = 0;
+    bool starved = false;  // the last attempt could not be made (no descriptor left)
     std::shared_ptr<bool> alive = std::make_shared<bool>(true);
   };
   void apply(std::shared_ptr<const conf::Config> cfg);  // on the loop
@@ -90,6 +92,9 @@ class CheckRuntime {
   void readFile(Slot& s);
   void onFileEvents();
   void finish(Slot& s, const check::Result& r);
+  // The attempt could not be made for want of this host's resources: no verdict, the next
+  // attempt a delay_loop later.
+  void notRun(Slot& s, const std::string& why);
   void act(const std::vector<check::Change>& changes, const Slot& s, const check::Result& r);
   void notify(const std::optional<conf::ScriptCommand>& script, const std::string& what);
   lb::ServiceHealth lbHealth(size_t vs) const;

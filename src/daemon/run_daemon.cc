@@ -9,6 +9,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -19,6 +20,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -397,6 +399,16 @@ int runDaemon(const Options& o) {
     vrrp.notifier().runBlocking(
         global.shutdown_script,
         static_cast<int>(global.shutdown_script_timeout.count() / 1'000'000), "shutdown_script");
+  } catch (const std::system_error& e) {
+    if (e.code().value() == EMFILE || e.code().value() == ENFILE) {
+      rlimit nofile{};
+      ::getrlimit(RLIMIT_NOFILE, &nofile);
+      log::error("fatal: {} (the open-files limit is {}: raise ulimit -n or LimitNOFILE)", e.what(),
+                 nofile.rlim_cur);
+    } else {
+      log::error("fatal: {}", e.what());
+    }
+    rc = 1;
   } catch (const std::exception& e) {
     log::error("fatal: {}", e.what());
     rc = 1;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "base/log.h"
+#include "base/resources.h"
 #include "core/script_argv.h"
 #include "daemon/script_security.h"
 
@@ -140,6 +141,7 @@ std::optional<pid_t> ScriptRunner::run(const sys::SpawnRequest& req,
                                        std::optional<std::chrono::microseconds> timeout, Done done,
                                        std::string& error) {
   auto r = sys::spawn(req);
+  last_start_shortage_ = !r.child && isResourceShortage(r.error);
   if (!r.child) {
     error = std::strerror(r.error);
     return std::nullopt;

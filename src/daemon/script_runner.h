@@ -50,6 +50,9 @@ class ScriptRunner {
                            std::optional<std::chrono::microseconds> timeout, Done done,
                            std::string& error);
   size_t running() const { return children_.size(); }
+  // After run() returned nullopt: whether it was for want of the host's resources (too many
+  // open files, processes), which says nothing about the script or what it checks.
+  bool lastStartWasShortage() const { return last_start_shortage_; }
   // At exit, blocking: waits up to `grace` for every running script (the notify_stop ones
   // just started among them) and kills the process groups of those still running, so that
   // nothing vipd started outlives it.
@@ -69,6 +72,7 @@ class ScriptRunner {
   void rearm();
   io::Loop& loop_;
   int timer_ = -1;
+  bool last_start_shortage_ = false;
   std::map<int, Running> children_;  // by pidfd
 };
 

@@ -286,10 +286,24 @@ void Trackers::runScript(Script& s) {
     return;
   }
   if (!runner_.run(*req, s.conf.timeout.value_or(s.conf.interval), finish, error)) {
+    if (runner_.lastStartWasShortage()) {
+      // This host is short of descriptors or processes: nothing is known of the service,
+      // so the script's verdict stays as it was (keepalived forks without a descriptor
+      // and would run it; a FAULT here would hand the VIPs over for a local limit).
+      if (!s.starved)
+        log::error("VRRP_Script({}) cannot start: {}; its state stays {} until it runs again",
+                   s.conf.name, error, s.st.up ? "up" : "down");
+      s.starved = true;
+      rearm();
+      return;
+    }
     log::error("VRRP_Script({}) cannot start: {}", s.conf.name, error);
     finish(ScriptExit{127 << 8, false});
     return;
   }
+  if (s.starved)
+    log::info("VRRP_Script({}) runs again", s.conf.name);
+  s.starved = false;
   s.running = true;
 }
 

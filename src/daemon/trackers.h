@@ -54,7 +54,8 @@ class Trackers {
     TrackerStatus st;
     io::Micros next{0};
     bool running = false;
-    uint64_t serial = 0;  // tells a finished run whether its script is still configured
+    uint64_t serial = 0;   // tells a finished run whether its script is still configured
+    bool starved = false;  // the last start failed for want of descriptors or processes
   };
   struct File {
     conf::TrackFile conf;

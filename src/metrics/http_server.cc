@@ -101,7 +101,7 @@ HttpServer::~HttpServer() {
 
 void HttpServer::onAccept() {
   for (;;) {
-    const int fd = ::accept4(fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    const int fd = acceptor_.accept(fd_);
     if (fd < 0)
       break;
     conns_[fd] = Conn{"", io::monotonicNow() + kTimeout, false};

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "io/loop.h"
+#include "io/stream.h"
 
 namespace vipd::metrics {
 
@@ -57,6 +58,7 @@ class HttpServer {
   io::Loop& loop_;
   Handler handler_;
   int fd_ = -1, port_ = 0, timer_ = -1;
+  io::Acceptor acceptor_{"metrics endpoint"};
   std::map<int, Conn> conns_;
 };
 

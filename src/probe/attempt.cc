@@ -42,7 +42,7 @@ class TcpAttempt : public Attempt {
     cb.connected = [this] { finish({true, ""}); };
     cb.data = [](std::string_view) {};
     cb.eof = [this] { finish({false, "connection closed"}); };
-    cb.failed = [this](std::string r) { finish({false, std::move(r)}); };
+    cb.failed = [this](std::string r) { finish({false, std::move(r), stream_->failedLocally()}); };
     stream_ =
         std::make_unique<Stream>(env, s.target, false, "", deadlineOf(s), std::move(cb), true);
   }
@@ -117,7 +117,8 @@ class HttpAttempt : public Attempt {
       stream_->close();
     auto d = done_;
     const auto& path = spec_.conf.urls[url_].path;
-    d({false, spec_.conf.urls.size() > 1 || !path.empty() ? path + ": " + r : r});
+    d({false, spec_.conf.urls.size() > 1 || !path.empty() ? path + ": " + r : r,
+       stream_ && stream_->failedLocally()});
   }
   Env& env_;
   const CheckSpec& spec_;
@@ -138,7 +139,7 @@ class SmtpAttempt : public Attempt {
     cb.connected = [] {};
     cb.data = [this](std::string_view d) { onData(d); };
     cb.eof = [this] { finish({false, "connection closed during the SMTP dialog"}); };
-    cb.failed = [this](std::string r) { finish({false, std::move(r)}); };
+    cb.failed = [this](std::string r) { finish({false, std::move(r), stream_->failedLocally()}); };
     stream_ = std::make_unique<Stream>(env, s.target, false, "", deadlineOf(s), std::move(cb));
   }
 
@@ -199,7 +200,7 @@ class DatagramAttempt : public Attempt {
       t.port = 0;
     else if (s.kind == CheckerKind::kDns && t.port == 0)
       t.port = 53;
-    fd_ = openConnected(t, type, proto, error);
+    fd_ = openConnected(t, type, proto, error, false, &local_);
     if (fd_ < 0) {
       later(error);
       return;
@@ -238,7 +239,7 @@ class DatagramAttempt : public Attempt {
   void later(std::string error) {
     timer_ = env_.timers.add(io::monotonicNow(), [this, error] {
       timer_ = 0;
-      finish({false, error});
+      finish({false, error, local_});
     });
   }
   std::vector<uint8_t> request() {
@@ -345,6 +346,7 @@ class DatagramAttempt : public Attempt {
   const Prepared& prep_;
   Done done_;
   int fd_ = -1;
+  bool local_ = false;  // the socket could not be opened for want of descriptors
   uint16_t id_ = 0;
   io::TimerSet::Id timer_ = 0;
 };

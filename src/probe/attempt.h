@@ -19,6 +19,9 @@ namespace vipd::probe {
 struct Outcome {
   bool ok = false;
   std::string reason;  // empty when ok
+  // The attempt could not be made for want of this host's resources (no descriptor left):
+  // no verdict on the server (base/resources.h).
+  bool local = false;
 };
 using Done = std::function<void(Outcome)>;
 

@@ -12,16 +12,19 @@
 #include <cerrno>
 #include <cstring>
 
+#include "base/resources.h"
 #include "probe/socket_addr.h"
 
 namespace vipd::probe {
 
 int openConnected(const check::Target& t, int type, int protocol, std::string& error,
-                  bool connect_only) {
+                  bool connect_only, bool* shortage) {
   sockaddr_storage dst{};
   const socklen_t len = toSockaddr(t.addr, t.port, t.bind_if, dst);
   const int fd = ::socket(dst.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
   if (fd < 0) {
+    if (shortage != nullptr)
+      *shortage = isResourceShortage(errno);
     error = std::string("socket: ") + std::strerror(errno);
     return -1;
   }
@@ -67,7 +70,7 @@ Stream::Stream(Env& env, const check::Target& t, bool tls, const std::string& sn
                Callbacks cb, bool connect_only)
     : env_(env), cb_(std::move(cb)), tls_(tls) {
   std::string error;
-  fd_ = openConnected(t, SOCK_STREAM, 0, error, connect_only);
+  fd_ = openConnected(t, SOCK_STREAM, 0, error, connect_only, &failed_locally_);
   if (fd_ < 0) {
     // Reported from the loop, never from inside the constructor.
     phase_ = Phase::kDone;

@@ -28,9 +28,10 @@ struct Env {
 
 // A non-blocking socket bound as the checker asks (bindto, bind_port, bind_if, fwmark),
 // with connect() started. Returns the fd, or -1 with `error` set.
-// `connect_only` (TCP_CHECK): the handshake is all that is wanted.
+// `connect_only` (TCP_CHECK): the handshake is all that is wanted. `shortage`, when given,
+// tells whether a failure was this host's lack of descriptors or memory.
 int openConnected(const check::Target& t, int type, int protocol, std::string& error,
-                  bool connect_only = false);
+                  bool connect_only = false, bool* shortage = nullptr);
 
 class Stream {
  public:
@@ -51,6 +52,8 @@ class Stream {
   // No more callbacks: the owner has what it wanted. The socket closes now (with a reset
   // when the server has not closed its side).
   void close();
+  // After `failed`: the socket could not be opened for want of this host's resources.
+  bool failedLocally() const { return failed_locally_; }
   // Certificate details once TLS is up, for genhash's verbose output.
   SSL* ssl() const { return ssl_; }
 
@@ -69,6 +72,7 @@ class Stream {
   SSL* ssl_ = nullptr;
   bool tls_;
   bool peer_closed_ = false;
+  bool failed_locally_ = false;
   Phase phase_ = Phase::kConnecting;
   std::string out_;
   io::TimerSet::Id timer_ = 0;

@@ -13,6 +13,7 @@
 #    by side with keepalived, one rightful holder once they stop;
 #  - a vrrp_script that leaves daemons behind (adopted, reaped, stopped with vipd) and checkers
 #    whose target never answers: adverts as due, nothing accumulates, nothing left after stop;
+#  - no descriptor left (the open-files limit lowered at run time; a start under a low one);
 #  - one control socket and one pid file per daemon.
 #   tests/netns/faults_test.sh VIPD
 set -uo pipefail
@@ -334,11 +335,11 @@ while True:
         held.append(key.fileobj.accept()[0])
         print(key.fileobj.getsockname()[1], flush=True)
 PY
-forker_conf() {  # forker_conf WITH_VS: r1's config, with the virtual server when "yes"
-  local f=$WORK/forker-$1.conf real
-  cat >"$f" <<CONF
-vrrp_script forker {
-  script $WORK/forker.sh
+# tracked_conf FILE SCRIPT: r1's instance (priority 150) tracking SCRIPT, run every second.
+tracked_conf() {
+  cat >"$1" <<CONF
+vrrp_script tracked {
+  script $2
   interval 1
 }
 vrrp_instance VI_1 {
@@ -348,13 +349,17 @@ vrrp_instance VI_1 {
   version 3
   advert_int 0.1
   track_script {
-    forker
+    tracked
   }
   virtual_ipaddress {
     $VIP/24
   }
 }
 CONF
+}
+forker_conf() {  # forker_conf WITH_VS: r1's config, with the virtual server when "yes"
+  local f=$WORK/forker-$1.conf real
+  tracked_conf "$f" "$WORK/forker.sh"
   if [ "$1" = yes ]; then
     echo "virtual_server $VIP 80 {"
     echo "  delay_loop 1"
@@ -444,6 +449,90 @@ echo "     keepalived 2.2.7, the same vrrp_script: $ka_z zombie(s) ; after stop 
 pkill -9 -f "sleep 1003" 2>/dev/null
 kill "$MUTE" 2>/dev/null
 wait "$MUTE" 2>/dev/null
+
+# ---------------------------------------------------------------- descriptor exhaustion
+# The master's open-files limit lowered at run time to what it holds (prlimit: no descriptor
+# left) for 4 s, while a vrrp_script, a TCP_CHECK and control requests need new ones; then
+# put back. Asserted: adverts as due, no transition, the daemon lives and does not spin
+# (a pending control connection is closed unanswered, logged); the script and the checker
+# say they cannot run and keep their state (keepalived counts a checker's failed socket as
+# the server's failure); after, both run again. A start under `ulimit -n 12`: a clear error
+# naming the limit, exit 1. keepalived's VRRP process under the same limit printed.
+cat >"$WORK/true.sh" <<'SH'
+#!/bin/sh
+exit 0
+SH
+chmod 755 "$WORK/true.sh"
+fd_conf() {  # fd_conf WITH_VS
+  local f=$WORK/fd-$1.conf
+  tracked_conf "$f" "$WORK/true.sh"
+  if [ "$1" = yes ]; then
+    printf '%s\n' "virtual_server $VIP 80 {" "  delay_loop 1" "  lb_algo rr" "  lb_kind NAT" \
+      "  protocol TCP" "  real_server 10.77.0.100 8080 {" "    TCP_CHECK {" \
+      "      connect_timeout 1" "      retry 0" "    }" "  }" "}"
+  fi >>"$f"
+  echo "$f"
+}
+lowest_free_fd() { local n=0; while [ -e "/proc/$1/fd/$n" ]; do n=$((n + 1)); done; echo "$n"; }
+cpu_ticks() { awk '{sub(/^.*\) /, ""); print $12 + $13}' "/proc/$1/stat"; }
+# starve PID: "ADVERTS TRANSITIONS CPU_TICKS" over 4 s with PID out of descriptors; three
+# control connections tried meanwhile (for vipd).
+starve() {
+  local pid=$1 before td t0
+  before=$(transitions)
+  prlimit --pid "$pid" --nofile="$(lowest_free_fd "$pid")":
+  nsx c timeout 4 tcpdump -i eth0 -n -l 'ip proto 112 and src 10.77.0.1' >"$WORK/fd.txt" 2>/dev/null &
+  td=$!
+  t0=$(cpu_ticks "$pid")
+  sleep 1
+  for k in 1 2 3; do socat -u OPEN:/dev/null "UNIX-CONNECT:$WORK/r1.sock" 2>/dev/null; done
+  wait "$td"
+  echo "$(wc -l <"$WORK/fd.txt") $(( $(transitions) - before )) $(( $(cpu_ticks "$pid") - t0 ))"
+  prlimit --pid "$pid" --nofile=1024:
+}
+nsx c /usr/bin/python3 -m http.server --bind 10.77.0.100 8080 >/dev/null 2>&1 &
+WEB=$!
+: >"$WORK/r1.log"
+: >"$WORK/r2.log"
+start_vipd r1 "$(fd_conf yes)"
+start_vipd r2 "$(vrrp_conf r2 100 "${V3[@]}" "${VIPS[@]}")"
+wait_for 5 "r1 master" holder_is r1 $VIP r1 r2 >/dev/null
+wait_for 5 "the real server up" grep -aq "load balancer: VS .*10.77.0.100:8080 weight 1" "$WORK/r1.log"
+sleep 1
+read -r adverts moved ticks <<<"$(starve "${DAEMON_PIDS[r1]}")"
+echo "     vipd out of descriptors for 4 s: $adverts adverts, $moved transition(s), $ticks CPU ticks"
+check "no descriptor left: the adverts left as due (36 to 44 in 4 s)" \
+  bash -c "[ $adverts -ge 36 ] && [ $adverts -le 44 ]"
+check "no descriptor left: no transition" [ "$moved" = 0 ]
+check "no descriptor left: the daemon lives and does not spin (under 1 s of CPU)" \
+  bash -c "kill -0 ${DAEMON_PIDS[r1]} && [ $ticks -lt 100 ]"
+check "no descriptor left: the script cannot start, its state stays up" \
+  grep -aq "VRRP_Script(tracked) cannot start: Too many open files; its state stays up" "$WORK/r1.log"
+check "no descriptor left: the checker is not run, no verdict" \
+  grep -aq "TCP_CHECK .*Too many open files; not a verdict on the server" "$WORK/r1.log"
+check "no descriptor left: the real server was never disabled" bash -c "! grep -aq 'Disabling service' $WORK/r1.log"
+check "no descriptor left: the refused control connection is logged" \
+  grep -aq "control socket: a connection closed unanswered: this process has no descriptor left" "$WORK/r1.log"
+check "descriptors back: the script and the checker run again" wait_for 5 "both run" bash -c "
+  grep -aq 'VRRP_Script(tracked) runs again' $WORK/r1.log && grep -aq 'TCP_CHECK .*runs again' $WORK/r1.log"
+check "descriptors back: the control socket answers" \
+  bash -c "echo '{\"v\":1,\"cmd\":\"status\"}' | socat -t 2 - UNIX-CONNECT:$WORK/r1.sock | grep -q result"
+cp "$WORK/r1.log" "$WORK/r1-fd.log"  # kept with the logs on failure
+stop_all
+: >"$WORK/r1.log"
+ip netns exec "$P-r1" bash -c "ulimit -n 12; exec $VIPD -n -l -f $(fd_conf yes) -p $WORK/low.pid --control-socket $WORK/low.sock" >"$WORK/low.log" 2>&1
+rc=$?
+check "ulimit -n 12 at start: exit 1" [ "$rc" = 1 ]
+check "ulimit -n 12 at start: the error names the limit" \
+  grep -aq "fatal: .*Too many open files (the open-files limit is 12" "$WORK/low.log"
+check "ulimit -n 12 at start: no VIP left behind" bash -c "! ip -n $P-r1 -o addr | grep -qw $VIP"
+pair start_keepalived
+sleep 1
+read -r ka_adverts ka_moved ka_ticks <<<"$(starve "$(cat "$WORK/r1.kav.pid")")"
+echo "     keepalived 2.2.7's VRRP process out of descriptors for 4 s: $ka_adverts adverts, $ka_moved transition(s)"
+stop_all
+kill "$WEB" 2>/dev/null
+wait "$WEB" 2>/dev/null
 
 # ---------------------------------------------------------------- one socket, one pid file
 # A second daemon never takes over a live control socket or pid file; a pid file that only

@@ -18,6 +18,7 @@
 #include <set>
 #include <thread>
 
+#include "base/resources.h"
 #include "base/text.h"
 
 namespace vipd::sys {
@@ -30,11 +31,15 @@ std::mutex g_mu;
 std::set<pid_t> g_spawned;               // started by spawn(), not yet reaped by reap()
 std::map<pid_t, std::string> g_adopted;  // adopted, still running
 
-// A small /proc file's text ("" when it is gone).
-std::string readSmall(const std::string& path) {
+// A small /proc file's text ("" when it is gone; `shortage` set when it could not be
+// opened for want of a descriptor).
+std::string readSmall(const std::string& path, bool* shortage = nullptr) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
+  if (fd < 0) {
+    if (shortage != nullptr && isResourceShortage(errno))
+      *shortage = true;
     return {};
+  }
   char buf[1024];
   const ssize_t n = ::read(fd, buf, sizeof buf);
   ::close(fd);
@@ -54,23 +59,28 @@ std::string commandOf(pid_t pid) {
   return s.empty() ? "?" : s;
 }
 
-// The children of this process, by pid, with their /proc/PID/stat. /proc/PID/task/*/children
-// would be cheaper but needs CONFIG_PROC_CHILDREN, which Debian's kernels lack.
-std::map<pid_t, ProcStat> ourChildren() {
+// The children of this process, by pid, with their /proc/PID/stat; nullopt when /proc could
+// not be read whole (no descriptor left: then nothing may be concluded from an absence).
+// /proc/PID/task/*/children would be cheaper but needs CONFIG_PROC_CHILDREN, which Debian's
+// kernels lack.
+std::optional<std::map<pid_t, ProcStat>> ourChildren() {
   std::map<pid_t, ProcStat> out;
   const pid_t self = ::getpid();
   DIR* d = ::opendir("/proc");
   if (d == nullptr)
-    return out;
+    return std::nullopt;
+  bool shortage = false;
   while (const dirent* e = ::readdir(d)) {
     const auto pid = parseInt(e->d_name);
     if (!pid || *pid <= 0)
       continue;
-    if (auto st = parseProcStat(readSmall(std::string("/proc/") + e->d_name + "/stat"));
+    if (auto st = parseProcStat(readSmall(std::string("/proc/") + e->d_name + "/stat", &shortage));
         st && st->ppid == self)
       out.emplace(static_cast<pid_t>(*pid), *st);
   }
   ::closedir(d);
+  if (shortage)
+    return std::nullopt;
   return out;
 }
 
@@ -182,7 +192,10 @@ std::optional<ProcStat> parseProcStat(std::string_view text) {
 AdoptScan scanAdopted() {
   AdoptScan out;
   std::lock_guard lock(g_mu);
-  const auto children = ourChildren();
+  const auto read = ourChildren();
+  if (!read)
+    return out;  // the next SIGCHLD scans again
+  const auto& children = *read;
   for (const auto& [pid, st] : children) {
     if (g_spawned.count(pid) != 0)
       continue;  // a script of ours: its runner reaps it
