@@ -14,6 +14,7 @@
 #  - a vrrp_script that leaves daemons behind (adopted, reaped, stopped with vipd) and checkers
 #    whose target never answers: adverts as due, nothing accumulates, nothing left after stop;
 #  - no descriptor left (the open-files limit lowered at run time; a start under a low one);
+#  - CPU starvation: busy loops on the routers' core, at normal and at real-time priority;
 #  - one control socket and one pid file per daemon.
 #   tests/netns/faults_test.sh VIPD
 set -uo pipefail
@@ -533,6 +534,75 @@ echo "     keepalived 2.2.7's VRRP process out of descriptors for 4 s: $ka_adver
 stop_all
 kill "$WEB" 2>/dev/null
 wait "$WEB" 2>/dev/null
+
+# ---------------------------------------------------------------- CPU starvation
+# Both routers and two busy loops pinned to one core for 5 s: the loops at normal priority,
+# then at SCHED_FIFO 10 with the daemons at vrrp_rt_priority 50 (above them; vipd's default
+# is SCHED_RR 1, keepalived's is no real-time priority: a FIFO loop at the same priority
+# would own the core). The master's adverts are timed on the wire (capture timestamps,
+# tcpdump on the other core): count and the longest gap. Asserted for vipd: 45 to 55
+# adverts, no gap over 200 ms (the kernel's real-time throttling gives normal tasks 50 ms
+# of each second: a gap of up to ~150 ms is the kernel's), no transition. keepalived
+# printed for contrast.
+CORE=$(( $(nproc) - 1 ))
+pin() {  # pin NS: the daemon started in NS (and keepalived's children), all threads, on CORE
+  local p
+  for p in "${DAEMON_PIDS[$1]}" $(cat "$WORK/$1".ka?.pid 2>/dev/null); do
+    taskset -a -p -c "$CORE" "$p" >/dev/null
+  done
+}
+rt_conf() {  # rt_conf NAME PRIO: vrrp_conf with vrrp_rt_priority 50
+  local f
+  f=$(vrrp_conf "$1" "$2" "${V3[@]}" "${VIPS[@]}")
+  { printf '%s\n' "global_defs {" "  vrrp_rt_priority 50" "}"; cat "$f"; } >"$f.rt"
+  echo "$f.rt"
+}
+starve_cpu() {  # starve_cpu START_FN other|fifo: "ADVERTS MAX_GAP_MS TRANSITIONS"
+  local start=$1 kind=$2 before td k
+  : >"$WORK/r1.log"
+  : >"$WORK/r2.log"
+  if [ "$kind" = fifo ]; then
+    $start r1 "$(rt_conf r1 150)"
+    $start r2 "$(rt_conf r2 100)"
+  else
+    $start r1 "$(vrrp_conf r1 150 "${V3[@]}" "${VIPS[@]}")"
+    $start r2 "$(vrrp_conf r2 100 "${V3[@]}" "${VIPS[@]}")"
+  fi
+  wait_for 5 "r1 master" holder_is r1 $VIP r1 r2 >/dev/null || { echo "0 - -"; stop_all; return; }
+  sleep 0.5
+  pin r1
+  pin r2
+  before=$(transitions)
+  local loops=()
+  for k in 1 2; do
+    if [ "$kind" = fifo ]; then
+      taskset -c 0 timeout 6 taskset -c "$CORE" chrt -f 10 sh -c 'while :; do :; done' &
+    else
+      taskset -c 0 timeout 6 taskset -c "$CORE" sh -c 'while :; do :; done' &
+    fi
+    loops+=($!)
+  done
+  sleep 0.5
+  nsx c taskset -c 0 timeout 5 tcpdump -tt -i eth0 -n -l 'ip proto 112 and src 10.77.0.1' \
+    >"$WORK/cpu.txt" 2>/dev/null &
+  td=$!
+  wait "$td"
+  wait "${loops[@]}"  # they end by themselves (timeout 6)
+  echo "$(wc -l <"$WORK/cpu.txt") $(awk 'NR > 1 { g = ($1 - t) * 1000; if (g > m) m = g } { t = $1 }
+    END { printf "%d", m }' "$WORK/cpu.txt") $(( $(transitions) - before ))"
+  stop_all
+}
+for kind in other fifo; do
+  read -r adverts gap moved <<<"$(starve_cpu start_vipd $kind)"
+  read -r ka_adverts ka_gap ka_moved <<<"$(starve_cpu start_keepalived $kind)"
+  what="two busy loops at normal priority"
+  [ $kind = fifo ] && what="two SCHED_FIFO 10 busy loops, daemons at vrrp_rt_priority 50"
+  echo "     $what, on the routers' core for 5 s: vipd $adverts adverts, longest gap $gap ms, $moved transition(s) | keepalived 2.2.7: $ka_adverts adverts, longest gap $ka_gap ms, $ka_moved transition(s)"
+  check "CPU starvation ($kind): the adverts left as due (45 to 55 in 5 s)" \
+    bash -c "[ ${adverts:-0} -ge 45 ] && [ ${adverts:-0} -le 55 ]"
+  check "CPU starvation ($kind): no gap between adverts over 200 ms ($gap)" [ "${gap:-999}" -le 200 ]
+  check "CPU starvation ($kind): no transition" [ "$moved" = 0 ]
+done
 
 # ---------------------------------------------------------------- one socket, one pid file
 # A second daemon never takes over a live control socket or pid file; a pid file that only
