@@ -30,6 +30,7 @@ step scale-1000-100ms bench/scale.sh "$VIPD" 1000 0.1 "$W1"
 step scale-255-10ms bench/scale.sh "$VIPD" 255 0.01 "$W2"
 LOAD=4 step scale-255-10ms-load4 bench/scale.sh "$VIPD" 255 0.01 "$W2"
 LOAD=4 step scale-4080-100ms-load4 bench/scale.sh "$VIPD" 4080 0.1 "$W2"
+LOAD=4 RELOAD_MID=1 step scale-4080-100ms-load4-reload bench/scale.sh "$VIPD" 4080 0.1 "$W2"
 # shellcheck disable=SC2086
 LOADS="0 4" step bound bench/bound.sh "$VIPD" $INTERVALS
 step floor bench/floor.sh
@@ -37,7 +38,8 @@ step mass-1000-1s bench/mass_failover.sh "$VIPD" 1000 1
 step mass-1000-100ms bench/mass_failover.sh "$VIPD" 1000 0.1
 
 # One table from results.txt. Lines:
-#   scale N INTERVAL LOAD DAEMON cpu_r1 cpu_r2 rss_mib sent_pct r2_adverts allmaster_s start_ms reload_ms
+#   scale N INTERVAL LOAD DAEMON cpu_r1 cpu_r2 rss_mib sent_pct r2_adverts allmaster_s start_ms reload_ms reload_s
+#   scale-reload ... (the same, with a changed-config reload in the middle of the window)
 #   bound INTERVAL LOAD DAEMON median worst values...
 #   mass N INTERVAL DAEMON first_ms last_ms n bound_ms
 #   floor US_PER_ADVERT
@@ -49,6 +51,7 @@ step mass-1000-100ms bench/mass_failover.sh "$VIPD" 1000 0.1
     function yes(c) { return c ? "yes" : "NO" }
     $1 == "scale" { k = $2 " " $3 " " $4 " " $5
       cpu1[k] = $6; cpu2[k] = $7; rss[k] = $8; sent[k] = $9; back[k] = $10; st[k] = $12; rl[k] = $13 }
+    $1 == "scale-reload" { k = $2 " " $3 " " $4 " " $5; rsent[k] = $9; rback[k] = $10; rs[k] = $14 }
     $1 == "bound" { w = $6 == "-" ? 1e9 : ($6 < 0 ? -$6 : $6); key = $3 " " $4
       if (!(key in worst) || w > worst[key]) worst[key] = w }
     $1 == "floor" { floor = $2 }
@@ -79,6 +82,10 @@ step mass-1000-100ms bench/mass_failover.sh "$VIPD" 1000 0.1
           "", ">= 99.9% / 0", yes(sent[vi] >= 99.9 && back[vi] == 0))
       row("4080 x 100 ms, 4 busy loops: CPU-s/min master / backup", cpu1[ka] " / " cpu2[ka], cpu1[vi] " / " cpu2[vi],
           ratio(cpu1[vi], cpu1[ka]) " / " ratio(cpu2[vi], cpu2[ka]), "", "")
+      if ((ka in rsent) && (vi in rsent))
+        row("4080 x 100 ms, 4 busy loops, a changed config reloaded mid-window: adverts sent % / backup adverts / reload s",
+            rsent[ka] " / " rback[ka] " / " rs[ka], rsent[vi] " / " rback[vi] " / " rs[vi], "", ">= 99.9% / 0",
+            yes(rsent[vi] >= 99.9 && rback[vi] == 0))
       for (l = 0; l <= 4; l += 4) {
         kw = ("" l " keepalived") in worst ? worst[l " keepalived"] : "-"
         vw = ("" l " vipd") in worst ? worst[l " vipd"] : "-"

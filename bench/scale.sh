@@ -8,8 +8,13 @@
 #   - adverts per router counted on the switch by nftables counters (not tcpdump): the
 #     master's share of the adverts it should have sent, and any advert from the backup
 #     (a spurious takeover);
-#   - optionally under LOAD busy-loop processes spread over the cores.
-#   bench/scale.sh [VIPD] INSTANCES INTERVAL [WINDOW]     LOAD=N (default 0)
+#   - optionally under LOAD busy-loop processes spread over the cores;
+#   - optionally (RELOAD_MID=1) with a reload in the middle of the window: r1's config is
+#     changed (a router_id, so that vipd cannot skip it as unchanged) and r1 gets SIGHUP;
+#     the window's adverts then show what the reload costs the protocol, and "reload s" is
+#     the time from the SIGHUP to vipd's "Reload finished" line (keepalived's VRRP process
+#     logs no end of its reload: "-").
+#   bench/scale.sh [VIPD] INSTANCES INTERVAL [WINDOW]     LOAD=N (default 0)  RELOAD_MID=1
 # Prints one line per daemon and the ratio vipd / keepalived.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -78,13 +83,28 @@ run() {  # run DAEMON -> "cpu_master cpu_backup hwm_master_mib sent_pct backup_a
   # late, and the window would be longer than WINDOW), and both ends are read by the same
   # command: the two reads fall at the same phase of the advert schedule, so a master that
   # sends its adverts in bursts is counted a whole number of intervals.
+  local mid=""
+  if [ -n "${RELOAD_MID:-}" ]; then
+    sed -i "s/^global_defs {/global_defs {\n  router_id reload-$$/" "$WORK/r1.conf"
+    mid="sleep $(awk -v w="$WINDOW" 'BEGIN { print w / 2 }'); date +%s%3N >'$WORK/hup.ms';
+      kill -HUP ${DAEMON_PIDS[r1]}; sleep $(awk -v w="$WINDOW" 'BEGIN { print w / 2 }')"
+  fi
+  local lines0
+  lines0=$(wc -l <"$WORK/r1.log")
   chrt -f 20 sh -c "ip netns exec $P-sw nft list table bridge vbench >'$WORK/c0.txt'
-    sleep $WINDOW; ip netns exec $P-sw nft list table bridge vbench >'$WORK/c1.txt'"
+    ${mid:-sleep $WINDOW}; ip netns exec $P-sw nft list table bridge vbench >'$WORK/c1.txt'"
   s1=$(( $(counter r1 "$WORK/c1.txt") - $(counter r1 "$WORK/c0.txt") ))
   s2=$(( $(counter r2 "$WORK/c1.txt") - $(counter r2 "$WORK/c0.txt") ))
   local e1 e2
   e1=$(cpu_ticks r1); e2=$(cpu_ticks r2)
   [ ${#loaders[@]} -gt 0 ] && kill "${loaders[@]}" 2>/dev/null
+  local reload_s=-
+  if [ -n "${RELOAD_MID:-}" ]; then
+    local done_ms
+    done_ms=$(tail -n +"$((lines0 + 1))" "$WORK/r1.log" | grep -a -m1 "Reload finished" |
+      sed 's/: .*//' | xargs -I{} date -d {} +%s%3N 2>/dev/null)
+    [ -n "$done_ms" ] && reload_s=$(awk -v a="$(cat "$WORK/hup.ms")" -v b="$done_ms" 'BEGIN { printf "%.2f", (b - a) / 1000 }')
+  fi
   local hwm
   hwm=$(hwm_kib r1)
   # A reload with the same config (SIGHUP): the CPU it costs beyond the adverts, i.e. the
@@ -103,21 +123,22 @@ run() {  # run DAEMON -> "cpu_master cpu_backup hwm_master_mib sent_pct backup_a
   expected=$(awk -v n="$N" -v w="$WINDOW" -v i="$INTERVAL" 'BEGIN { print n * w / i }')
   awk -v c1=$((e1 - c1)) -v c2=$((e2 - c2)) -v hz="$hz" -v w="$WINDOW" -v hwm="$hwm" \
       -v s1="$s1" -v s2="$s2" -v ex="$expected" -v up="$up_s" -v st="$start_ns" -v rl="$r1ns" 'BEGIN {
-    printf "%.2f %.2f %.1f %.2f %d %s %d %d\n", c1 / hz * 60 / w, c2 / hz * 60 / w, hwm / 1024,
+    printf "%.2f %.2f %.1f %.2f %d %s %d %d", c1 / hz * 60 / w, c2 / hz * 60 / w, hwm / 1024,
            100 * s1 / ex, s2, up, st / 1e6, rl / 1e6 }'
+  echo " $reload_s"
 }
 
 echo "$N instances, advert $INTERVAL s, $SEGMENTS segment(s), window $WINDOW s, $LOAD busy loop(s), wire ${WIRE:-napi}"
-row() { printf '%-11s %13s %13s %8s %10s %11s %13s %13s %14s\n' "$@"; }
+row() { printf '%-11s %13s %13s %8s %10s %11s %13s %13s %14s %9s\n' "$@"; }
 row daemon "CPU-s/min r1" "CPU-s/min r2" "RSS MiB" "r1 sent %" "r2 adverts" "all-master s" \
-  "start CPU ms" "reload CPU ms"
+  "start CPU ms" "reload CPU ms" "reload s"
 declare -A R
 for d in ${DAEMONS:-keepalived vipd}; do
   R[$d]=$(run $d)
   # shellcheck disable=SC2086
   row "$d" ${R[$d]}
   # For bench/run.sh: one line per daemon in RESULTS (if set).
-  [ -z "${RESULTS:-}" ] || echo "scale $N $INTERVAL $LOAD $d ${R[$d]}" >>"$RESULTS"
+  [ -z "${RESULTS:-}" ] || echo "scale${RELOAD_MID:+-reload} $N $INTERVAL $LOAD $d ${R[$d]}" >>"$RESULTS"
 done
 ratio() { awk -v a="$1" -v b="$2" -v f="$3" 'BEGIN { if (b > 0) printf f, a / b; else print "-" }'; }
 [ -n "${R[keepalived]:-}" ] && [ -n "${R[vipd]:-}" ] || exit 0
