@@ -165,6 +165,9 @@ struct GlobalDefs {
   std::optional<std::string> nftables;  // table name; "" = keepalived's default
   int max_auto_priority = 0;
   std::optional<int> vrrp_rt_priority, checker_rt_priority;
+  // vipd: the load balancer's data plane: "auto" (IPVS when the kernel has it, else
+  // nftables), "ipvs" or "nftables".
+  std::string lb_backend = "auto";
   bool vrrp_no_swap = false, checker_no_swap = false;
   std::optional<std::string> reload_check_config;
   std::optional<int64_t> random_seed;

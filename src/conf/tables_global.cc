@@ -147,6 +147,8 @@ const Schema<GlobalDefs>& globalDefsSchema() {
         one("max_auto_priority", &G::max_auto_priority, intIn(-1, 99)),
         one("vrrp_rt_priority", &G::vrrp_rt_priority, intIn(0, 99)),  // 0: vipd, no RT
         one("checker_rt_priority", &G::checker_rt_priority, intIn(1, 99)),
+        one("lb_backend", &G::lb_backend,
+            EnumV<std::string>{{{"auto", "auto"}, {"ipvs", "ipvs"}, {"nftables", "nftables"}}}),
         flag("vrrp_no_swap", &G::vrrp_no_swap),
         flag("checker_no_swap", &G::checker_no_swap),
         reloadCheck(),

@@ -10,6 +10,7 @@
 #include "daemon/script_security.h"
 #include "lb/service.h"
 #include "probe/attempt.h"
+#include "sys/linux/ipvs.h"
 
 namespace vipd::daemon {
 namespace {
@@ -26,11 +27,33 @@ bool onlySecurityErrors(const Diagnostics& d) {
 
 }  // namespace
 
+bool usesIpvs(const std::string& backend) {
+  if (backend == "nftables")
+    return false;
+  std::string why;
+  return backend == "ipvs" || sys::Ipvs::open(why).has_value();
+}
+
 void checkVirtualServers(const conf::Config& cfg, Diagnostics& d) {
   if (cfg.virtual_servers.empty())
     return;
-  // What the nftables data plane cannot do as written is said at its virtual server.
-  lb::makeServices(cfg, d);
+  // What the nftables data plane cannot do as written is said at its virtual server; with
+  // IPVS (lb_backend, or auto on a kernel that has it) those limits do not apply: IPVS runs
+  // every keepalived scheduler, flag and forwarding method as written.
+  if (!usesIpvs(cfg.global.lb_backend)) {
+    lb::makeServices(cfg, d);
+  } else {
+    Diagnostics all;
+    lb::makeServices(cfg, all);
+    for (const auto& x : all.all()) {
+      if (x.message.find("nftables") != std::string::npos)
+        continue;
+      if (x.severity == Severity::kError)
+        d.error(x.loc, x.message);
+      else
+        d.warning(x.loc, x.message);
+    }
+  }
   const auto plan = check::makePlan(cfg);
   for (size_t vi = 0; vi < cfg.virtual_servers.size(); ++vi) {
     const auto& v = cfg.virtual_servers[vi];

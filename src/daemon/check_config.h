@@ -2,6 +2,7 @@
 // `vipd -t` and `vipd --dump-conf`: load, report, and print back.
 
 #include <iosfwd>
+#include <string>
 
 #include "base/diag.h"
 #include "conf/preprocess.h"
@@ -23,9 +24,12 @@ struct Config;
 }
 namespace vipd::daemon {
 
-// What `vipd -t` and a (re)load say about virtual servers beyond the keyword tables: that
-// the load balancer is not applied yet, checkers vipd cannot run, regexes that do not
-// compile, payloads that are not hex.
+// Whether the load balancer will be IPVS: lb_backend ipvs, or auto on a kernel with IPVS.
+bool usesIpvs(const std::string& backend);
+
+// What `vipd -t` and a (re)load say about virtual servers beyond the keyword tables: what
+// the nftables data plane cannot do as written (not with IPVS), checkers vipd cannot run,
+// regexes that do not compile, payloads that are not hex.
 void checkVirtualServers(const conf::Config& cfg, Diagnostics& d);
 
 // The preprocessor's options from the command line (-i, -e).

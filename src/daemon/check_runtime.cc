@@ -264,7 +264,7 @@ void CheckRuntime::apply(std::shared_ptr<const conf::Config> cfg) {
   }
   loadRuntimeState();  // before the pools are computed
   if (!lb_)
-    lb_ = std::make_unique<LbRuntime>();
+    lb_ = makeLoadBalancer(cfg_->global.lb_backend);
   const double cpu1 = threadCpuMs();
   lb_->apply(*cfg_, [this](size_t vs) { return lbHealth(vs); });
   applyHaSuspend();
@@ -368,6 +368,23 @@ void CheckRuntime::schedule(Slot& s, Micros at) {
     }
     run(s);
   });
+}
+
+std::unique_ptr<LoadBalancer> makeLoadBalancer(const std::string& backend) {
+  if (backend != "nftables") {
+    std::string why;
+    if (auto ipvs = sys::Ipvs::open(why)) {
+      log::info("load balancer: IPVS (lb_backend {})", backend);
+      return std::make_unique<IpvsRuntime>(std::move(*ipvs));
+    }
+    if (backend == "ipvs")
+      log::error("load balancer: lb_backend ipvs, but {}; using nftables", why);
+    else
+      log::info("load balancer: nftables ({})", why);
+  } else {
+    log::info("load balancer: nftables (lb_backend nftables)");
+  }
+  return std::make_unique<LbRuntime>();
 }
 
 void CheckRuntime::run(Slot& s) {

@@ -26,6 +26,7 @@
 #include "conf/model.h"
 #include "ctl/protocol.h"
 #include "daemon/ha_suspend.h"
+#include "daemon/ipvs_runtime.h"
 #include "daemon/lb_runtime.h"
 #include "daemon/script_runner.h"
 #include "io/loop.h"
@@ -41,6 +42,9 @@ struct CheckCounters {
   uint64_t attempts = 0, failures = 0, transitions = 0, scripts_run = 0;
   uint64_t not_run = 0;  // attempts this host could not make (no descriptor or process left)
 };
+
+// The data plane for `lb_backend` (auto: IPVS when the kernel has it), logged.
+std::unique_ptr<LoadBalancer> makeLoadBalancer(const std::string& backend);
 
 class CheckRuntime {
  public:
@@ -124,7 +128,7 @@ class CheckRuntime {
   std::shared_ptr<const conf::Config> cfg_;
   check::Plan plan_;
   std::unique_ptr<check::Health> health_;
-  std::unique_ptr<LbRuntime> lb_;
+  std::unique_ptr<LoadBalancer> lb_;
   std::unique_ptr<HaSuspend> suspend_;
   // Set by vipctl at run time, by "VS key|RS key": kept across reloads while both exist.
   std::set<std::string> drained_;

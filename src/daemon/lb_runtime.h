@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "conf/model.h"
+#include "daemon/load_balancer.h"
 #include "lb/pool.h"
 #include "lb/service.h"
 #include "lb/traffic.h"
@@ -22,43 +23,37 @@
 
 namespace vipd::daemon {
 
-struct LbCounters {
-  uint64_t batches = 0, failures = 0, rebuilds = 0, pool_changes = 0;
-};
-
-class LbRuntime {
+class LbRuntime : public LoadBalancer {
  public:
   LbRuntime() = default;
-  ~LbRuntime();
+  ~LbRuntime() override;
   LbRuntime(const LbRuntime&) = delete;
   LbRuntime& operator=(const LbRuntime&) = delete;
-
-  // The health of virtual server `vs` (configuration index) now.
-  using HealthOf = std::function<lb::ServiceHealth(size_t vs)>;
 
   // A configuration (start or reload): services whose spec is unchanged keep their chain,
   // their persistence map and their pool; the others are replaced, added or removed, all in
   // one batch.
-  void apply(const conf::Config& cfg, const HealthOf& health);
+  void apply(const conf::Config& cfg, const HealthOf& health) override;
   // Virtual server `vs`'s health changed: its pool is computed again and, if it differs
   // from what the kernel has, queued. Returns true when the queue was empty before: the
   // caller then schedules flush() once the verdicts at hand are all made.
-  bool update(size_t vs, const lb::ServiceHealth& h);
+  bool update(size_t vs, const lb::ServiceHealth& h) override;
   // Every queued pool change in one nft transaction (one per burst of verdicts, not one
   // per verdict: a transaction costs milliseconds with a thousand services).
-  void flush();
+  void flush() override;
 
-  const LbCounters& counters() const { return counters_; }
+  const LbCounters& counters() const override { return counters_; }
+  const char* name() const override { return "nftables"; }
   // The data plane's traffic counters, read from the kernel now: by virtual server index,
   // one Tally per real server (then the sorry server's); an empty vector for a virtual
   // server whose traffic is not counted (lb/traffic.h). nullopt when the kernel cannot
   // be read.
-  std::optional<std::vector<std::vector<lb::Tally>>> traffic();
+  std::optional<std::vector<std::vector<lb::Tally>>> traffic() override;
   // What the kernel has for virtual server `vs` (nullptr: nothing is written for it).
-  const lb::ServiceSpec* spec(size_t vs) const {
+  const lb::ServiceSpec* spec(size_t vs) const override {
     return vs < live_.size() && live_[vs] ? &live_[vs]->spec : nullptr;
   }
-  const lb::Pool* pool(size_t vs) const {
+  const lb::Pool* pool(size_t vs) const override {
     return vs < live_.size() && live_[vs] ? &live_[vs]->pool : nullptr;
   }
 

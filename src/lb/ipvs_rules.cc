@@ -81,13 +81,10 @@ std::string dottedMask(int prefix) {
 
 }  // namespace
 
-std::vector<IpvsVirtual> ipvsRules(const conf::Config& cfg, const std::vector<ServiceSpec>& specs,
-                                   const std::vector<ServiceHealth>& health) {
+std::vector<IpvsVirtual> ipvsRulesOf(const conf::VirtualServer& v, const ServiceSpec& spec,
+                                     const ServiceHealth* h) {
   std::vector<IpvsVirtual> out;
-  for (size_t i = 0; i < specs.size() && i < cfg.virtual_servers.size(); ++i) {
-    const auto& v = cfg.virtual_servers[i];
-    const auto& spec = specs[i];
-    const ServiceHealth* h = i < health.size() ? &health[i] : nullptr;
+  {
     IpvsService svc;
     svc.protocol = spec.protocol;
     svc.family = spec.family;
@@ -142,6 +139,17 @@ std::vector<IpvsVirtual> ipvsRules(const conf::Config& cfg, const std::vector<Se
       iv.dests = dests;
       out.push_back(std::move(iv));
     }
+  }
+  return out;
+}
+
+std::vector<IpvsVirtual> ipvsRules(const conf::Config& cfg, const std::vector<ServiceSpec>& specs,
+                                   const std::vector<ServiceHealth>& health) {
+  std::vector<IpvsVirtual> out;
+  for (size_t i = 0; i < specs.size() && i < cfg.virtual_servers.size(); ++i) {
+    auto one =
+        ipvsRulesOf(cfg.virtual_servers[i], specs[i], i < health.size() ? &health[i] : nullptr);
+    out.insert(out.end(), one.begin(), one.end());
   }
   return out;
 }

@@ -56,6 +56,11 @@ struct IpvsVirtual {
   friend bool operator==(const IpvsVirtual&, const IpvsVirtual&) = default;
 };
 
+// The IPVS services of one virtual server (one per front end) with their real servers;
+// `h` nullptr: every real server up at its configured weight.
+std::vector<IpvsVirtual> ipvsRulesOf(const conf::VirtualServer& v, const ServiceSpec& spec,
+                                     const ServiceHealth* h);
+
 // Every IPVS service of the virtual servers that `specs` (makeServices) programs, with its
 // real servers per `health` (one per virtual server, in configuration order).
 std::vector<IpvsVirtual> ipvsRules(const conf::Config& cfg, const std::vector<ServiceSpec>& specs,

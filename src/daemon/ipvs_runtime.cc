@@ -1,0 +1,158 @@
+#include "daemon/ipvs_runtime.h"
+
+#include <cstring>
+
+#include "base/log.h"
+
+namespace vipd::daemon {
+namespace {
+
+// IPVS names a service by family, protocol (not for a firewall mark) and front end, a real
+// server by address and port.
+bool sameService(const lb::IpvsService& a, const lb::IpvsService& b) {
+  return a.family == b.family && a.front == b.front &&
+         (a.front.fwmark != 0 || a.protocol == b.protocol);
+}
+bool sameDest(const lb::IpvsDest& a, const lb::IpvsDest& b) {
+  return a.addr == b.addr && a.port == b.port;
+}
+
+std::string nameOf(const lb::IpvsService& s) {
+  std::string out = lb::ipvsadmSave({lb::IpvsVirtual{s, {}}}).front();
+  return out.substr(3);  // without "-A "
+}
+
+}  // namespace
+
+IpvsRuntime::~IpvsRuntime() {
+  for (const auto& l : live_) {
+    for (const auto& iv : l.written)
+      ipvs_.deleteService(iv.service);
+  }
+}
+
+void IpvsRuntime::check(int err, const char* what, const std::string& whom) {
+  ++counters_.batches;
+  if (err == 0)
+    return;
+  ++counters_.failures;
+  log::error("IPVS: {} {}: {}", what, whom, std::strerror(err));
+}
+
+std::vector<lb::IpvsVirtual> IpvsRuntime::write(const std::vector<lb::IpvsVirtual>& have,
+                                                const std::vector<lb::IpvsVirtual>& want,
+                                                bool adopt) {
+  // Services no longer wanted go first (their real servers with them).
+  for (const auto& h : have) {
+    bool kept = false;
+    for (const auto& w : want)
+      kept = kept || sameService(h.service, w.service);
+    if (!kept)
+      check(ipvs_.deleteService(h.service), "removing", nameOf(h.service));
+  }
+  for (const auto& w : want) {
+    const lb::IpvsVirtual* old = nullptr;
+    for (const auto& h : have)
+      old = sameService(h.service, w.service) ? &h : old;
+    std::vector<lb::IpvsDest> there;
+    if (!old) {
+      int err = ipvs_.addService(w.service);
+      if (err == EEXIST && adopt) {
+        // A killed vipd's (or keepalived's) service: changed to ours, and its real servers
+        // compared with ours below.
+        err = ipvs_.editService(w.service);
+        there = ipvs_.dests(w.service).value_or(std::vector<lb::IpvsDest>{});
+        log::info("IPVS: service {} was there already; taken over", nameOf(w.service));
+      }
+      check(err, "adding", nameOf(w.service));
+    } else {
+      there = old->dests;
+      if (!(old->service == w.service))
+        check(ipvs_.editService(w.service), "changing", nameOf(w.service));
+    }
+    for (const auto& d : there) {
+      bool kept = false;
+      for (const auto& x : w.dests)
+        kept = kept || sameDest(d, x);
+      if (!kept)
+        check(ipvs_.deleteDest(w.service, d), "removing a real server of", nameOf(w.service));
+    }
+    for (const auto& d : w.dests) {
+      const lb::IpvsDest* was = nullptr;
+      for (const auto& x : there)
+        was = sameDest(d, x) ? &x : was;
+      if (!was)
+        check(ipvs_.addDest(w.service, d), "adding a real server to", nameOf(w.service));
+      else if (!(*was == d))
+        check(ipvs_.editDest(w.service, d), "changing a real server of", nameOf(w.service));
+    }
+  }
+  return want;
+}
+
+void IpvsRuntime::apply(const conf::Config& cfg, const HealthOf& health) {
+  Diagnostics d;  // the nftables data plane's limits do not apply here
+  const auto specs = lb::makeServices(cfg, d);
+  std::vector<Live> next;
+  next.reserve(specs.size());
+  for (size_t i = 0; i < specs.size(); ++i) {
+    Live l;
+    l.conf = cfg.virtual_servers[i];
+    l.spec = specs[i];
+    l.health = health(i);
+    l.pool = lb::desiredPool(l.spec, l.health);
+    next.push_back(std::move(l));
+  }
+  // What the kernel has of the previous configuration, and what it must have now.
+  std::vector<lb::IpvsVirtual> have, want;
+  for (const auto& l : live_)
+    have.insert(have.end(), l.written.begin(), l.written.end());
+  for (auto& l : next) {
+    l.written = lb::ipvsRulesOf(l.conf, l.spec, &l.health);
+    want.insert(want.end(), l.written.begin(), l.written.end());
+  }
+  write(have, want, !started_);
+  started_ = true;
+  live_ = std::move(next);
+  pending_.clear();
+  log::info("load balancer (IPVS): {} virtual server(s), {} IPVS service(s)", live_.size(),
+            want.size());
+}
+
+bool IpvsRuntime::update(size_t vs, const lb::ServiceHealth& h) {
+  if (vs >= live_.size())
+    return false;
+  auto& l = live_[vs];
+  l.health = h;
+  if (l.queued)
+    return false;
+  l.queued = true;
+  const bool first = pending_.empty();
+  pending_.push_back(vs);
+  return first;
+}
+
+void IpvsRuntime::flush() {
+  for (size_t vs : pending_) {
+    auto& l = live_[vs];
+    l.queued = false;
+    const lb::Pool pool = lb::desiredPool(l.spec, l.health);
+    auto want = lb::ipvsRulesOf(l.conf, l.spec, &l.health);
+    if (want == l.written)
+      continue;
+    l.written = write(l.written, want, false);
+    ++counters_.pool_changes;
+    if (!(pool == l.pool)) {
+      std::string who;
+      for (const auto& b : pool.backends)
+        who += (who.empty() ? "" : ", ") + b.addr.str() + ":" + std::to_string(b.port) +
+               " weight " + std::to_string(b.weight);
+      log::info("load balancer (IPVS): VS {}: {}{}", l.spec.key, who.empty() ? "none" : who,
+                pool.sorry ? " (sorry server)" : "");
+    }
+    l.pool = pool;
+  }
+  pending_.clear();
+}
+
+}  // namespace vipd::daemon

@@ -1,0 +1,44 @@
+#pragma once
+// IPVS over generic netlink (the "IPVS" family, include/uapi/linux/ip_vs.h): services and
+// their real servers added, changed and removed one request at a time, each acknowledged.
+// What to write is worked out in src/lb/ipvs_rules (pure); this only encodes it.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lb/ipvs_rules.h"
+
+namespace vipd::sys {
+
+class Ipvs {
+ public:
+  // nullopt when the kernel has no IPVS (the family does not resolve, ip_vs not loaded);
+  // `why` says so.
+  static std::optional<Ipvs> open(std::string& why);
+  Ipvs(Ipvs&& o) noexcept : fd_(o.fd_), family_(o.family_), seq_(o.seq_) { o.fd_ = -1; }
+  Ipvs& operator=(Ipvs&&) = delete;
+  Ipvs(const Ipvs&) = delete;
+  ~Ipvs();
+
+  // Each returns 0 or an errno value. add*: EEXIST when it is there already.
+  int addService(const lb::IpvsService& s);
+  int editService(const lb::IpvsService& s);
+  int deleteService(const lb::IpvsService& s);
+  int addDest(const lb::IpvsService& s, const lb::IpvsDest& d);
+  int editDest(const lb::IpvsService& s, const lb::IpvsDest& d);
+  int deleteDest(const lb::IpvsService& s, const lb::IpvsDest& d);
+  // The real servers the kernel has for `s` (address and port only), or nullopt on error.
+  std::optional<std::vector<lb::IpvsDest>> dests(const lb::IpvsService& s);
+
+ private:
+  Ipvs(int fd, uint16_t family) : fd_(fd), family_(family) {}
+  int request(uint8_t cmd, const lb::IpvsService& s, const lb::IpvsDest* d, bool full,
+              std::vector<uint8_t>* dump = nullptr);
+  int fd_ = -1;
+  uint16_t family_ = 0;
+  uint32_t seq_ = 1;
+};
+
+}  // namespace vipd::sys

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# vipd's IPVS data plane against keepalived 2.2.7's, in a VM with Debian's cloud kernel
+# (scripts/ipvs-vm.sh; this machine's kernel has no IPVS): for each config in
+# tests/vm/configs, what vipd programs (`ipvsadm -Sn`, sorted, and the thresholds) must be
+# exactly what keepalived programmed (tests/vm/expected, recorded by tests/vm/record.sh),
+# and vipd must leave nothing in IPVS when it stops.
+#   tests/vm/ipvs_test.sh VIPD
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+vipd=$(mktemp -d)/vipd
+out=$(mktemp)
+trap 'rm -rf "$(dirname "$vipd")" "$out"' EXIT
+strip -o "$vipd" "$1"  # a smaller initramfs
+t0=$(date +%s%N)
+scripts/ipvs-vm.sh tests/vm/vipd_ipvs.sh "$vipd" tests/vm/configs >"$out" 2>&1
+echo "the VM ran in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+pass=0
+fail=0
+for f in tests/vm/expected/*.txt; do
+  name=$(basename "$f" .txt)
+  got=$(awk -v n="### $name" '$0 == n { f = 1; next } /^### / { f = 0 } f && /^(-[Aa]|thresholds) /' "$out" | sort)
+  if [ "$got" = "$(sort "$f")" ]; then
+    echo "ok   $name: vipd programs IPVS as keepalived does ($(wc -l <"$f") rules)"
+    pass=$((pass + 1))
+  else
+    echo "FAIL $name: vipd's rules differ from keepalived's"
+    diff <(sort "$f") <(echo "$got") | sed 's/^/     /'
+    fail=$((fail + 1))
+  fi
+  if grep -q "^### $name after stop: 0 rule(s)" "$out"; then
+    echo "ok   $name: nothing left in IPVS after vipd stops"
+    pass=$((pass + 1))
+  else
+    echo "FAIL $name: IPVS rules left after vipd stopped: $(grep "^### $name after stop" "$out")"
+    fail=$((fail + 1))
+  fi
+done
+if [ "$fail" -ne 0 ]; then
+  echo "--- VM output"
+  cat "$out"
+fi
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
