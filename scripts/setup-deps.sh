@@ -10,5 +10,5 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   libfmt-dev libssl-dev libnftables-dev libgtest-dev libgmock-dev libbenchmark-dev \
   iproute2 iputils-ping nftables keepalived frr tcpdump tshark python3-scapy procps \
   nginx-light ethtool curl python3-prometheus-client nlohmann-json3-dev libcli11-dev libpcre2-dev dnsmasq-base socat \
-  debhelper dpkg-dev fakeroot lintian man-db >/dev/null
+  debhelper dpkg-dev fakeroot lintian man-db qemu-system-x86 binutils >/dev/null
 echo "dependencies installed"
