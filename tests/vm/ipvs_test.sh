@@ -13,7 +13,7 @@ out=$(mktemp)
 trap 'rm -rf "$(dirname "$vipd")" "$out"' EXIT
 strip -o "$vipd" "$1"  # a smaller initramfs
 t0=$(date +%s%N)
-scripts/ipvs-vm.sh tests/vm/vipd_ipvs.sh "$vipd" tests/vm/configs >"$out" 2>&1
+scripts/ipvs-vm.sh tests/vm/vipd_ipvs.sh tests/vm/listings.sh "$vipd" tests/vm/configs >"$out" 2>&1
 echo "the VM ran in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
 pass=0
 fail=0

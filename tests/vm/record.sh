@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-scripts/ipvs-vm.sh tests/vm/keepalived_reference.sh tests/vm/configs >"$out"
+scripts/ipvs-vm.sh tests/vm/keepalived_reference.sh tests/vm/listings.sh tests/vm/configs >"$out"
 mkdir -p tests/vm/expected
 # keepalived's own log lines reach the console too: keep the listings.
 awk '/^### / { f = "tests/vm/expected/" $2 ".txt"; printf "" >f; next }
