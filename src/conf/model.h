@@ -114,6 +114,18 @@ struct TrackRef {
 
 // ---------------------------------------------------------------- global_defs
 
+// vipd: `conntrack_sync INSTANCE [config FILE] [timeout SECS] [program PATH]`. vipd runs
+// conntrackd and follows INSTANCE (and the other instances of its sync group): becoming
+// master commits the external cache before the VIPs are added (at most `timeout` later).
+struct ConntrackSync {
+  std::string instance;
+  std::string config = "/etc/conntrackd/conntrackd.conf";
+  std::string program = "conntrackd";
+  Micros timeout = seconds(2);
+  SourceLoc loc;
+  friend bool operator==(const ConntrackSync&, const ConntrackSync&) = default;
+};
+
 struct SmtpServer {
   std::string host;  // address or name
   int port = 25;
@@ -177,6 +189,7 @@ struct GlobalDefs {
   std::optional<std::string> control_socket_group;  // may use vipctl besides root
   // Where `vipctl rs drain|weight` are kept across restarts (JSON, written on each change).
   std::optional<std::string> runtime_state_file;
+  std::optional<ConntrackSync> conntrack_sync;
   Extra extra;
   KeyLocs keys;
   friend bool operator==(const GlobalDefs&, const GlobalDefs&) = default;

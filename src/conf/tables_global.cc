@@ -31,6 +31,54 @@ Keyword<G> smtpServer() {
           }};
 }
 
+// `conntrack_sync INSTANCE [config FILE] [timeout SECS] [program PATH]` (vipd).
+Keyword<G> conntrackSync() {
+  return {"conntrack_sync",
+          [](G& g, const Node& n, Ctx& ctx) {
+            if (!ctx.noBlock(n) || !ctx.arity(n, 1, 7))
+              return;
+            ConntrackSync c;
+            c.instance = n.args[0].text;
+            c.loc = n.loc();
+            for (size_t i = 1; i < n.args.size(); i += 2) {
+              const Token& k = n.args[i];
+              if (i + 1 >= n.args.size()) {
+                ctx.bad(k, "expected a value after it");
+                return;
+              }
+              const Token& v = n.args[i + 1];
+              if (k.text == "config") {
+                c.config = v.text;
+              } else if (k.text == "program") {
+                c.program = v.text;
+              } else if (k.text == "timeout") {
+                auto t = timerIn(0.01, 60).parse(v, ctx);
+                if (!t)
+                  return;
+                c.timeout = *t;
+              } else {
+                ctx.bad(k, "expected config, timeout or program");
+                return;
+              }
+            }
+            g.conntrack_sync = c;
+          },
+          [](const G& g, Printer& p) {
+            if (!g.conntrack_sync)
+              return;
+            const auto& c = *g.conntrack_sync;
+            const ConntrackSync d;
+            std::string s = "conntrack_sync " + quoteIfNeeded(c.instance);
+            if (c.config != d.config)
+              s += " config " + quoteIfNeeded(c.config);
+            if (c.timeout != d.timeout)
+              s += " timeout " + TimerV{}.format(c.timeout);
+            if (c.program != d.program)
+              s += " program " + quoteIfNeeded(c.program);
+            p.line(s);
+          }};
+}
+
 // `script_user USER [[:]GROUP]` is a ScriptCommand without a command: store the user in
 // `command` so the generic printer round-trips it.
 Keyword<G> scriptUser() {
@@ -100,6 +148,7 @@ const Schema<GlobalDefs>& globalDefsSchema() {
         list("notification_email", &G::notification_email, WordV{}),
         one("notification_email_from", &G::notification_email_from, WordV{}),
         smtpServer(),
+        conntrackSync(),
         one("smtp_helo_name", &G::smtp_helo_name, WordV{}),
         one("smtp_connect_timeout", &G::smtp_connect_timeout, timerIn(0, 86400)),
         flag("smtp_alert", &G::smtp_alert),

@@ -251,8 +251,6 @@ void checkVirtualServers(const Config& c, Diagnostics& d) {
   }
 }
 
-// Typed global_defs keywords that the model keeps but no engine reads yet (the `extra` ones
-// are warned about where they are bound).
 // Typed keywords that the model keeps but no engine reads yet (the `extra` ones are warned
 // about where they are bound): `vipd -t` says so at each line where one is written.
 void warnUnapplied(const KeyLocs& keys, std::initializer_list<std::string_view> unapplied,
@@ -305,6 +303,14 @@ void validate(const Config& c, Diagnostics& d) {
     checkInstance(i, c, d);
   checkVridClashes(c, d);
   checkSyncGroups(c, d);
+  if (const auto& ct = c.global.conntrack_sync) {
+    bool found = false;
+    for (const auto& i : c.instances)
+      found = found || i.name == ct->instance;
+    if (!found)
+      d.error(ct->loc,
+              fmt::format("conntrack_sync: vrrp_instance '{}' is not defined", ct->instance));
+  }
   checkVirtualServers(c, d);
 }
 

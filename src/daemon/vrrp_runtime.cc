@@ -48,6 +48,9 @@ struct VrrpRuntime::Instance {
   std::vector<sys::RouteRequest> routes;  // virtual_routes, resolved
   std::vector<sys::RuleRequest> rules;    // virtual_rules
   bool holding = false;
+  // conntrack_sync: master, the VIPs waiting for the commit; the GARPs asked for meanwhile.
+  bool awaiting_commit = false;
+  int deferred_garps = 0;
   bool fault = false;  // what the engine was last told
   std::string fault_why;
   bool iface_fault = false, track_fault = false, socket_fault = false;
@@ -174,6 +177,7 @@ std::vector<conf::VrrpInstance> VrrpRuntime::adopt(conf::Config cfg) {
   cfg.instances = {};
   cfg_ = std::move(cfg);
   global_ = cfg_.global;
+  configureConntrack();
   notifier_.configure(cfg_);
   applyStatics(cfg_);
   return instances;
@@ -252,6 +256,8 @@ void VrrpRuntime::stop() {
   stopping_ = true;
   // keepalived stops the FIFO reader scripts first, then writes the STOP lines.
   notifier_.stopFifoScripts();
+  if (conntrack_)
+    conntrack_->stop();
   for (auto& in : instances_) {
     handle(*in, vrrp::Shutdown{});
     if (in->holding)
@@ -733,6 +739,12 @@ void VrrpRuntime::onTransition(Instance& in, const vrrp::Transition& t) {
   notify_queue_.push_back([this, c = &in.conf, state, prio = in.vr->priority(), reason] {
     notifier_.instance(*c, state, prio, reason);
   });
+  if (followedByConntrack(in) && !stopping_ && !deleting_) {
+    if (t.to == vrrp::State::kBackup)
+      conntrack_->role(SyncRole::kBackup);
+    else if (t.to == vrrp::State::kFault)
+      conntrack_->role(SyncRole::kFault);
+  }
   if (!in.sync)
     return;
   Group& g = *in.sync;
@@ -807,11 +819,19 @@ void VrrpRuntime::execute(Instance& in, const vrrp::Actions& actions) {
     if (auto* s = std::get_if<vrrp::SendAdvert>(&a)) {
       sendAdvert(in, s->priority);
     } else if (std::holds_alternative<vrrp::TakeAddresses>(a)) {
-      setAddresses(in, true);
+      if (followedByConntrack(in))
+        addressesAfterCommit(in);
+      else
+        setAddresses(in, true);
     } else if (std::holds_alternative<vrrp::ReleaseAddresses>(a)) {
+      in.awaiting_commit = false;
+      in.deferred_garps = 0;
       setAddresses(in, false);
     } else if (auto* g = std::get_if<vrrp::SendGarp>(&a)) {
-      sendGarps(in, g->count);
+      if (in.awaiting_commit)
+        in.deferred_garps = std::max(in.deferred_garps, g->count);
+      else
+        sendGarps(in, g->count);
     } else if (auto* t = std::get_if<vrrp::Transition>(&a)) {
       ++in.counters.transitions;
       in.history.push_back({std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -1024,6 +1044,46 @@ void VrrpRuntime::setAddresses(Instance& in, bool add) {
   if (add)
     setRoutes(in, true);
   in.holding = add;
+}
+
+void VrrpRuntime::configureConntrack() {
+  const auto& want = global_.conntrack_sync;
+  if (conntrack_) {
+    conntrack_->reconfigure(want);
+  } else if (want) {
+    conntrack_ = std::make_unique<ConntrackSync>(loop_, scripts_, *want);
+    conntrack_->start();
+  }
+}
+
+bool VrrpRuntime::followedByConntrack(const Instance& in) const {
+  if (!conntrack_ || !conntrack_->active())
+    return false;
+  const std::string& name = conntrack_->conf().instance;
+  if (in.conf.name == name)
+    return true;
+  if (!in.sync)
+    return false;
+  return std::any_of(in.sync->members.begin(), in.sync->members.end(),
+                     [&](const Instance* m) { return m->conf.name == name; });
+}
+
+void VrrpRuntime::addressesAfterCommit(Instance& in) {
+  // The adverts already go out (the peers see a master); the VIPs, and with them the
+  // clients' and real servers' packets, come once the peer's connections are in our
+  // conntrack table. A later release (ReleaseAddresses) cancels the wait.
+  in.awaiting_commit = true;
+  conntrack_->commit([this, name = in.conf.name] {
+    for (auto& p : instances_) {
+      Instance& i = *p;
+      if (i.conf.name != name || !i.awaiting_commit)
+        continue;
+      i.awaiting_commit = false;
+      setAddresses(i, true);
+      if (i.deferred_garps > 0)
+        sendGarps(i, std::exchange(i.deferred_garps, 0));
+    }
+  });
 }
 
 void VrrpRuntime::planRoutes(Instance& in) {

@@ -15,6 +15,7 @@
 
 #include "conf/model.h"
 #include "core/instance_plan.h"
+#include "daemon/conntrack_sync.h"
 #include "daemon/kernel_plan.h"
 #include "daemon/notifier.h"
 #include "daemon/script_runner.h"
@@ -142,6 +143,11 @@ class VrrpRuntime {
   void flushSocket(sys::VrrpSocket& s);
   void flushAdverts();
   void setAddresses(Instance& in, bool add);
+  // conntrack_sync: whether `in` is the instance conntrackd follows or in its sync group;
+  // its VIPs then wait for the commit of the peer's connections (addressesAfterCommit).
+  bool followedByConntrack(const Instance& in) const;
+  void addressesAfterCommit(Instance& in);
+  void configureConntrack();
   void planRoutes(Instance& in);
   void applyStatics(const conf::Config& cfg);
   void setRoutes(Instance& in, bool add);
@@ -173,6 +179,7 @@ class VrrpRuntime {
   io::Loop& loop_;
   sys::Netlink& nl_;
   ScriptRunner scripts_;
+  std::unique_ptr<ConntrackSync> conntrack_;  // after scripts_: destroyed before it
   Trackers trackers_;
   Notifier notifier_;
   conf::Config cfg_;

@@ -45,6 +45,23 @@ std::string instance(const std::string& body, const std::string& name = "V") {
   return "vrrp_instance " + name + " {\n interface eth0\n" + body + "}\n";
 }
 
+// vipd's conntrack_sync: options by name, the instance must exist.
+TEST(Validate, ConntrackSync) {
+  const std::string vi = instance(" virtual_router_id 1\n virtual_ipaddress { 10.0.0.1 }\n");
+  auto r = testing::load("global_defs {\n conntrack_sync V config /x.conf timeout 0.5\n}\n" + vi);
+  ASSERT_FALSE(r.diags.hasErrors()) << r.diags.str();
+  ASSERT_TRUE(r.config.global.conntrack_sync);
+  EXPECT_EQ(r.config.global.conntrack_sync->instance, "V");
+  EXPECT_EQ(r.config.global.conntrack_sync->config, "/x.conf");
+  EXPECT_EQ(r.config.global.conntrack_sync->program, "conntrackd");
+  EXPECT_EQ(r.config.global.conntrack_sync->timeout, std::chrono::milliseconds(500));
+  expectError("global_defs {\n conntrack_sync W\n}\n" + vi, "vrrp_instance 'W' is not defined", 2);
+  expectError("global_defs {\n conntrack_sync V timeout 0\n}\n" + vi, "expected seconds", 2);
+  expectError("global_defs {\n conntrack_sync V confg /x\n}\n" + vi,
+              "expected config, timeout or program", 2);
+  expectError("global_defs {\n conntrack_sync V config\n}\n" + vi, "expected a value", 2);
+}
+
 TEST(Validate, VridRequired) {
   expectError(instance(" virtual_ipaddress { 10.0.0.1 }\n"), "no virtual_router_id", 1);
 }
