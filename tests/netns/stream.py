@@ -4,6 +4,10 @@
   stream.py serve PORT LOG        counts what each connection brings; at its end writes
                                   "CLIENT_IP:PORT BYTES eof|ERROR" to LOG (and at EOF
                                   answers the count)
+  stream.py syns SRC NET16 COUNT  COUNT TCP SYNs from SRC to distinct addresses and ports
+                                  of NET16 (e.g. 10.99): connections a director tracks
+                                  (half-open, 120 s) and conntrackd shares, to make its
+                                  table big
   stream.py send HOST PORT N SECS RATE LOG...
                                   N connections, each sending RATE bytes/s for SECS; then
                                   reads the servers' LOGs and prints a JSON summary:
@@ -13,6 +17,7 @@
 import json
 import os
 import socket
+import struct
 import sys
 import threading
 import time
@@ -46,6 +51,29 @@ def serve(port, log):
     while True:
         conn, peer = srv.accept()
         threading.Thread(target=handle, args=(conn, peer), daemon=True).start()
+
+
+def checksum(data):
+    if len(data) % 2:
+        data += b"\0"
+    total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return ~total & 0xFFFF
+
+
+def syns(src, net, count):
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
+    src_b = socket.inet_aton(src)
+    a, b = (int(x) for x in net.split("."))
+    for i in range(count):
+        dst = "%d.%d.%d.%d" % (a, b, (i >> 8) & 0xFF, i & 0xFF)
+        dst_b = socket.inet_aton(dst)
+        sport = 10000 + i % 50000
+        tcp = struct.pack("!HHIIBBHHH", sport, 80, i, 0, 5 << 4, 0x02, 65535, 0, 0)
+        pseudo = src_b + dst_b + struct.pack("!BBH", 0, socket.IPPROTO_TCP, len(tcp))
+        tcp = tcp[:16] + struct.pack("!H", checksum(pseudo + tcp)) + tcp[18:]
+        s.sendto(tcp, (dst, 0))
 
 
 def send_one(host, port, secs, rate, out):
@@ -127,6 +155,8 @@ def send(host, port, n, secs, rate, logs):
 if __name__ == "__main__":
     if sys.argv[1] == "serve":
         serve(int(sys.argv[2]), sys.argv[3])
+    elif sys.argv[1] == "syns":
+        syns(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     else:
         send(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]),
              float(sys.argv[6]), sys.argv[7:])
