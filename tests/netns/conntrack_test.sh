@@ -204,6 +204,7 @@ established() {  # established NS: connections to port 9000 in NS's conntrack ta
 external() {  # external NS: connections to port 9000 in NS's conntrackd external cache
   nsx "$1" conntrackd -C "$WORK/ctd-$1.conf" -e 2>/dev/null | grep -c dport=9000
 }
+no_conntrackd() { ! ip netns pids "$P-$1" | xargs -r ps -o comm= -p | grep -w conntrackd; }
 reaches_sink() { nsx c bash -c "exec 3<>/dev/tcp/$VIP/9000" 2>/dev/null; }
 
 # run_case NAME DAEMON SYNC [BIG]: the transfer's JSON summary in $WORK/NAME.json. BIG:
@@ -255,6 +256,10 @@ run_case() {
   wait "$client"
   echo "     $name: $(cat "$WORK/$name.json")"
   unset "DAEMON_PIDS[r1]"
+  if [ "$daemon" = vipd ] && [ "$sync" = 1 ]; then
+    stop_daemon r2
+    check "$name: vipd's stop stopped its conntrackd" no_conntrackd r2
+  fi
   teardown
 }
 
