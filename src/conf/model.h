@@ -180,6 +180,11 @@ struct GlobalDefs {
   // vipd: the load balancer's data plane: "auto" (IPVS when the kernel has it, else
   // nftables), "ipvs" or "nftables".
   std::string lb_backend = "auto";
+  // IPVS: flush the whole table at start; at stop, flush it ("") or remove vipd's services
+  // ("VS"); unset: vipd's services removed one by one (with IPVS, each takes its real
+  // servers with it).
+  bool lvs_flush = false;
+  std::optional<std::string> lvs_flush_on_stop;
   bool vrrp_no_swap = false, checker_no_swap = false;
   std::optional<std::string> reload_check_config;
   std::optional<int64_t> random_seed;

@@ -79,6 +79,25 @@ Keyword<G> conntrackSync() {
           }};
 }
 
+// `lvs_flush_on_stop [VS]`: alone, the whole IPVS table is flushed at stop; VS, each of
+// vipd's services is removed (the kernel removes their real servers).
+Keyword<G> lvsFlushOnStop() {
+  return {"lvs_flush_on_stop",
+          [](G& g, const Node& n, Ctx& ctx) {
+            if (!ctx.noBlock(n) || !ctx.arity(n, 0, 1))
+              return;
+            if (!n.args.empty() && n.args[0].text != "VS") {
+              ctx.bad(n.args[0], "expected VS (or nothing: the whole table)");
+              return;
+            }
+            g.lvs_flush_on_stop = n.args.empty() ? "" : "VS";
+          },
+          [](const G& g, Printer& p) {
+            if (g.lvs_flush_on_stop)
+              p.line(g.lvs_flush_on_stop->empty() ? "lvs_flush_on_stop" : "lvs_flush_on_stop VS");
+          }};
+}
+
 // `script_user USER [[:]GROUP]` is a ScriptCommand without a command: store the user in
 // `command` so the generic printer round-trips it.
 Keyword<G> scriptUser() {
@@ -149,6 +168,9 @@ const Schema<GlobalDefs>& globalDefsSchema() {
         one("notification_email_from", &G::notification_email_from, WordV{}),
         smtpServer(),
         conntrackSync(),
+        flag("lvs_flush", &G::lvs_flush),
+        lvsFlushOnStop(),
+        alias("lvs_flush_onstop", lvsFlushOnStop()),
         one("smtp_helo_name", &G::smtp_helo_name, WordV{}),
         one("smtp_connect_timeout", &G::smtp_connect_timeout, timerIn(0, 86400)),
         flag("smtp_alert", &G::smtp_alert),
@@ -254,9 +276,6 @@ const Schema<GlobalDefs>& globalDefsSchema() {
         {"vrrp_ipsets", {ArgKind::kAny, 0, 4}},
         {"lvs_sync_daemon", {ArgKind::kAny, 1, 16}},
         {"lvs_timeouts", {ArgKind::kAny, 2, 6}},
-        {"lvs_flush", {ArgKind::kAny, 0, 0}},
-        {"lvs_flush_on_stop", {ArgKind::kAny, 0, 1}},
-        {"lvs_flush_onstop", {ArgKind::kAny, 0, 1}},
         {"min_auto_priority_delay", {ArgKind::kInt, 1, 1}},
         {"vrrp_priority", {ArgKind::kInt, 1, 1}},
         {"checker_priority", {ArgKind::kInt, 1, 1}},

@@ -42,6 +42,13 @@ void checkVirtualServers(const conf::Config& cfg, Diagnostics& d) {
   // every keepalived scheduler, flag and forwarding method as written.
   if (!usesIpvs(cfg.global.lb_backend)) {
     lb::makeServices(cfg, d);
+    // The alias is noted under its own name.
+    for (const auto& [key, loc] : cfg.global.keys.at) {
+      if (key == "lvs_flush" || key == "lvs_flush_on_stop" || key == "lvs_flush_onstop")
+        d.warning(loc, fmt::format("'{}' applies to IPVS; the nftables data plane's table is "
+                                   "replaced at start and removed at stop anyway",
+                                   key));
+    }
   } else {
     Diagnostics all;
     lb::makeServices(cfg, all);

@@ -25,6 +25,14 @@ std::string nameOf(const lb::IpvsService& s) {
 }  // namespace
 
 IpvsRuntime::~IpvsRuntime() {
+  if (flush_on_stop_ && flush_on_stop_->empty()) {
+    // lvs_flush_on_stop: one request for the whole table, however large.
+    if (int err = ipvs_.flush(); err != 0)
+      log::error("IPVS: flushing the table at stop: {}", std::strerror(err));
+    else
+      log::info("IPVS: table flushed at stop (lvs_flush_on_stop)");
+    return;
+  }
   for (const auto& l : live_) {
     for (const auto& iv : l.written)
       ipvs_.deleteService(iv.service);
@@ -111,6 +119,14 @@ void IpvsRuntime::apply(const conf::Config& cfg, const HealthOf& health) {
     l.written = lb::ipvsRulesOf(l.conf, l.spec, &l.health);
     want.insert(want.end(), l.written.begin(), l.written.end());
   }
+  if (!started_ && cfg.global.lvs_flush) {
+    // keepalived's lvs_flush: whatever the table holds goes, vipd's or not.
+    if (int err = ipvs_.flush(); err != 0)
+      log::error("IPVS: flushing the table at start: {}", std::strerror(err));
+    else
+      log::info("IPVS: table flushed at start (lvs_flush)");
+  }
+  flush_on_stop_ = cfg.global.lvs_flush_on_stop;
   write(have, want, !started_);
   started_ = true;
   live_ = std::move(next);

@@ -4,8 +4,10 @@
 // configuration or health written as the difference, one netlink request per service or
 // real server added, changed or removed. At start a service that is there already (a
 // killed vipd's, or keepalived's) is taken over: changed to what the configuration says,
-// its real servers not configured removed. On destruction vipd's services are removed, as
-// keepalived removes its own at stop. Runs on the checker thread, like the nftables one.
+// its real servers not configured removed; other services are left alone unless
+// lvs_flush. On destruction vipd's services are removed, as keepalived removes its own at
+// stop, or the whole table flushed with lvs_flush_on_stop. Runs on the checker thread,
+// like the nftables one.
 
 #include <optional>
 #include <string>
@@ -55,6 +57,7 @@ class IpvsRuntime : public LoadBalancer {
   std::vector<Live> live_;  // by virtual server index
   std::vector<size_t> pending_;
   bool started_ = false;
+  std::optional<std::string> flush_on_stop_;  // lvs_flush_on_stop: "" all, "VS" ours
   LbCounters counters_;
 };
 

@@ -5,13 +5,16 @@
 # and the real servers' connection thresholds, which -S leaves out; then what is left in
 # IPVS after the daemon stops. Listeners: 127.0.0.1 ports 8081-8084 and 8089, ::1 port 8084;
 # 9091-9093 have none (their checks fail). With nat_wrr_persistence, the listener on 8082
-# then goes away and comes back ("_down", "_back").
+# then goes away and comes back ("_down", "_back"). With flush (lvs_flush and
+# lvs_flush_on_stop), a service not configured is there before the start (10.9.9.9:99) and
+# another one is added while the daemon runs (10.9.9.8:98).
 for p in 8081 8083 8084 8089; do httpd -p 127.0.0.1:$p -h /tmp; done
 httpd -f -p 127.0.0.1:8082 -h /tmp &
 web=$!
 httpd -p [::1]:8084 -h /tmp
 for conf in /work/configs/*.conf; do
   name=$(basename "$conf" .conf)
+  [ "$name" = flush ] && ipvsadm -A -t 10.9.9.9:99 -s rr
   start_daemon "$conf"
   pid=$!
   sleep 5
@@ -31,7 +34,8 @@ for conf in /work/configs/*.conf; do
     echo "### ${name}_back"
     ipvsadm -Sn | sort
   fi
-  grep -a "load balancer" /tmp/daemon.log | sed 's/^/log: /'
+  [ "$name" = flush ] && ipvsadm -A -t 10.9.9.8:98 -s rr
+  grep -a "load balancer\|IPVS" /tmp/daemon.log | sed 's/^/log: /'
   kill $pid
   wait $pid
   echo "### $name after stop: $(ipvsadm -Sn | wc -l) rule(s)"

@@ -280,6 +280,12 @@ int Ipvs::deleteDest(const lb::IpvsService& s, const lb::IpvsDest& d) {
   return request(IPVS_CMD_DEL_DEST, s, &d, false);
 }
 
+int Ipvs::flush() {
+  const uint32_t seq = ++seq_;
+  Msg m(family_, NLM_F_REQUEST | NLM_F_ACK, seq, IPVS_CMD_FLUSH, IPVS_GENL_VERSION);
+  return exchange(fd_, m.done(), seq, nullptr);
+}
+
 std::optional<std::vector<lb::IpvsDest>> Ipvs::dests(const lb::IpvsService& s) {
   std::vector<uint8_t> dump;
   if (request(IPVS_CMD_GET_DEST, s, nullptr, false, &dump) != 0)

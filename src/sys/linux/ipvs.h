@@ -29,6 +29,8 @@ class Ipvs {
   int addDest(const lb::IpvsService& s, const lb::IpvsDest& d);
   int editDest(const lb::IpvsService& s, const lb::IpvsDest& d);
   int deleteDest(const lb::IpvsService& s, const lb::IpvsDest& d);
+  // Every IPVS service and real server, vipd's or not (keepalived's lvs_flush).
+  int flush();
   // The real servers the kernel has for `s` (address and port only), or nullopt on error.
   std::optional<std::vector<lb::IpvsDest>> dests(const lb::IpvsService& s);
 

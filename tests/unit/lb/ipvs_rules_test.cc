@@ -86,7 +86,7 @@ TEST_P(AsKeepalived, SameRules) {
 
 INSTANTIATE_TEST_SUITE_P(Configs, AsKeepalived,
                          ::testing::Values("nat_wrr_persistence", "sched_flags",
-                                           "group_inhibit_sorry", "ipv6"));
+                                           "group_inhibit_sorry", "ipv6", "flush"));
 
 }  // namespace
 }  // namespace vipd::lb
