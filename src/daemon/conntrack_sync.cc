@@ -63,6 +63,17 @@ ConntrackSync::~ConntrackSync() {
   loop_.removeTimer(restart_timer_);
 }
 
+ConntrackCounters ConntrackSync::counters() const {
+  ConntrackCounters c = counters_;
+  c.daemon_running = daemon_.has_value();
+  c.instance = conf_.instance;
+  c.role = !last_                        ? ""
+           : *last_ == SyncRole::kMaster ? "MASTER"
+           : *last_ == SyncRole::kBackup ? "BACKUP"
+                                         : "FAULT";
+  return c;
+}
+
 void ConntrackSync::start() {
   log::info(
       "conntrack_sync: running {} -C {} for vrrp_instance {} (VIPs wait up to {} ms for "
@@ -165,6 +176,7 @@ void ConntrackSync::commit(std::function<void()> ready) {
 void ConntrackSync::onCommitDone(bool ok, const std::string& why) {
   const auto ms = static_cast<double>((io::monotonicNow() - commit_started_).count()) / 1000.0;
   ++counters_.commits;
+  counters_.last_commit_ms = ms;
   if (ok) {
     log::info("conntrack_sync: the peer's connections committed in {:.1f} ms; adding the VIPs", ms);
   } else {

@@ -44,6 +44,9 @@ std::optional<std::string> lockFileOf(std::istream& conf);
 struct ConntrackCounters {
   uint64_t commits = 0, commit_failures = 0, commit_timeouts = 0;
   uint64_t request_failures = 0, daemon_starts = 0;
+  double last_commit_ms = 0;  // how long the VIPs last waited
+  bool daemon_running = false;
+  std::string instance, role;  // what conntrackd was last told: MASTER, BACKUP, FAULT
 };
 
 class ConntrackSync {
@@ -54,7 +57,7 @@ class ConntrackSync {
   ConntrackSync& operator=(const ConntrackSync&) = delete;
 
   const conf::ConntrackSync& conf() const { return conf_; }
-  const ConntrackCounters& counters() const { return counters_; }
+  ConntrackCounters counters() const;
   // Starts conntrackd.
   void start();
   // A reload: a new instance or timeout applies at once; a new config file or program

@@ -76,6 +76,7 @@ void Services::snapshot(std::function<void(Views, DaemonInfo)> then) {
     auto views = rt_.view();
     DaemonInfo info = info_;
     info.notify = rt_.notifier().counters();
+    info.conntrack = rt_.conntrack();
     loop_.post([then = std::move(then), views = std::move(views), info]() mutable {
       then(std::move(views), std::move(info));
     });

@@ -83,12 +83,22 @@ json statusJson(const Views& views, const DaemonInfo& d) {
   const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                              std::chrono::system_clock::now().time_since_epoch())
                              .count();
-  return {{"daemon",
-           {{"pid", d.pid},
-            {"version", d.version},
-            {"config_file", d.config_file},
-            {"uptime_ms", now_ms - d.started_wall_ms}}},
-          {"instances", list}};
+  json out = {{"daemon",
+               {{"pid", d.pid},
+                {"version", d.version},
+                {"config_file", d.config_file},
+                {"uptime_ms", now_ms - d.started_wall_ms}}},
+              {"instances", list}};
+  if (const auto& c = d.conntrack) {
+    out["conntrack_sync"] = {{"instance", c->instance},
+                             {"role", c->role},
+                             {"conntrackd_running", c->daemon_running},
+                             {"commits", c->commits},
+                             {"commit_failures", c->commit_failures},
+                             {"commit_timeouts", c->commit_timeouts},
+                             {"last_commit_ms", c->last_commit_ms}};
+  }
+  return out;
 }
 
 json showJson(const View& v) {
@@ -337,6 +347,24 @@ std::string metricsText(const Views& views, const DaemonInfo& d) {
   e.family("vipd_smtp_alerts_total", "counter", "SMTP alerts by result.");
   e.sample({{"result", "sent"}}, static_cast<double>(n.mails_sent));
   e.sample({{"result", "failed"}}, static_cast<double>(n.mail_failures));
+  if (const auto& c = d.conntrack) {
+    e.family("vipd_conntrack_commits_total", "counter",
+             "conntrack_sync commits a new master's VIPs waited for, by result.");
+    e.sample({{"result", "ok"}},
+             static_cast<double>(c->commits - c->commit_failures - c->commit_timeouts));
+    e.sample({{"result", "failed"}}, static_cast<double>(c->commit_failures));
+    e.sample({{"result", "timeout"}}, static_cast<double>(c->commit_timeouts));
+    e.family("vipd_conntrack_last_commit_seconds", "gauge",
+             "How long the VIPs waited for the last commit.");
+    e.sample({}, c->last_commit_ms / 1000.0);
+    e.family("vipd_conntrack_daemon_up", "gauge", "1 while the conntrackd vipd runs is running.");
+    e.sample({}, c->daemon_running ? 1 : 0);
+    e.family("vipd_conntrack_daemon_starts_total", "counter", "conntrackd starts (restarts).");
+    e.sample({}, static_cast<double>(c->daemon_starts));
+    e.family("vipd_conntrack_request_failures_total", "counter",
+             "conntrackd requests other than the commit that failed.");
+    e.sample({}, static_cast<double>(c->request_failures));
+  }
   return e.text();
 }
 

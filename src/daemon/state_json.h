@@ -17,6 +17,7 @@ struct DaemonInfo {
   std::string version, config_file;
   int64_t started_wall_ms = 0;
   NotifyCounters notify;
+  std::optional<ConntrackCounters> conntrack;  // with conntrack_sync
 };
 
 using Views = std::vector<VrrpRuntime::InstanceView>;

@@ -93,6 +93,10 @@ class VrrpRuntime {
   };
   const ReloadSummary& lastReload() const { return last_reload_; }
   Notifier& notifier() { return notifier_; }
+  std::optional<ConntrackCounters> conntrack() const {
+    return conntrack_ && conntrack_->active() ? std::optional(conntrack_->counters())
+                                              : std::nullopt;
+  }
   const Trackers& trackers() const { return trackers_; }
 
  private:

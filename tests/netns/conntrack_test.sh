@@ -12,8 +12,10 @@
 #                              rules loaded by hand, conntrackd -c from notify_master
 # Asserted for vipd + conntrack_sync: every connection survives, no byte lost, the VIPs came
 # after the commit. The other cases' figures are printed.
-#   tests/netns/conntrack_test.sh VIPD
+# vipctl status shows what conntrackd was told and the commit the VIPs waited for.
+#   tests/netns/conntrack_test.sh VIPD VIPCTL
 VIPD=$(realpath "$1")
+VIPCTL=$(realpath "$2")
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lb_lib.sh"
 STREAM="/usr/bin/python3 $(dirname "$(realpath "$0")")/stream.py"
@@ -240,6 +242,10 @@ run_case() {
     >"$WORK/$name.json" 2>>"$WORK/$name.err" &
   local client=$!
   wait_for 5 "r1 forwards the $CONNS connections" bash -c "[ \$(ip netns exec $P-r1 conntrack -L -p tcp --dport 9000 --state ESTABLISHED 2>/dev/null | grep -c dport=9000) -ge $CONNS ]"
+  if [ "$daemon" = vipd ] && [ "$sync" = 1 ]; then
+    check "$name: vipctl status on r2: conntrackd running, told BACKUP" \
+      bash -c "$VIPCTL -S $WORK/r2.sock status | grep 'conntrack_sync: follows OUT, told BACKUP, conntrackd running' >/dev/null"
+  fi
   if [ "$sync" = 1 ]; then
     check "$name: r2's conntrackd has r1's $CONNS connections" \
       wait_for 5 "r2's external cache" bash -c "[ \$(ip netns exec $P-r2 conntrackd -C $WORK/ctd-r2.conf -e 2>/dev/null | grep -c dport=9000) -ge $CONNS ]"
@@ -257,6 +263,9 @@ run_case() {
   echo "     $name: $(cat "$WORK/$name.json")"
   unset "DAEMON_PIDS[r1]"
   if [ "$daemon" = vipd ] && [ "$sync" = 1 ]; then
+    "$VIPCTL" -S "$WORK/r2.sock" status | grep conntrack_sync | sed 's/^/     r2: /'
+    check "$name: vipctl status on r2: told MASTER" \
+      bash -c "$VIPCTL -S $WORK/r2.sock status | grep 'told MASTER, conntrackd running' >/dev/null"
     stop_daemon r2
     check "$name: vipd's stop stopped its conntrackd" no_conntrackd r2
   fi

@@ -106,6 +106,17 @@ std::string renderStatus(const json& r, const Style& s) {
     if (!i.at("fault").is_null())
       out += paint(s, fmt::format("{}: {}\n", str(i.at("name")), str(i.at("fault"))), "31");
   }
+  if (r.contains("conntrack_sync")) {
+    const auto& c = r.at("conntrack_sync");
+    out += fmt::format(
+        "conntrack_sync: follows {}, told {}, conntrackd {}; {} commit(s) ({} failed, {} timed "
+        "out), the last {:.1f} ms\n",
+        str(c.at("instance")),
+        c.at("role").get<std::string>().empty() ? "nothing yet" : str(c.at("role")),
+        c.at("conntrackd_running").get<bool>() ? "running" : paint(s, "not running", "31"),
+        str(c.at("commits")), str(c.at("commit_failures")), str(c.at("commit_timeouts")),
+        c.at("last_commit_ms").get<double>());
+  }
   return out;
 }
 
