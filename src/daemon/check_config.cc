@@ -7,6 +7,7 @@
 
 #include "check/plan.h"
 #include "conf/config.h"
+#include "daemon/script_runner.h"
 #include "daemon/script_security.h"
 #include "lb/service.h"
 #include "probe/attempt.h"
@@ -35,6 +36,15 @@ bool usesIpvs(const std::string& backend) {
 }
 
 void checkVirtualServers(const conf::Config& cfg, Diagnostics& d) {
+  if (const auto& ct = cfg.global.conntrack_sync) {
+    // Not errors: conntrackd may be installed, or its config written, after this check.
+    if (!isProgram(ct->program))
+      d.warning(ct->loc, fmt::format("conntrack_sync: '{}' is not an executable here (Debian: "
+                                     "apt-get install conntrackd)",
+                                     ct->program));
+    if (!std::ifstream(ct->config))
+      d.warning(ct->loc, fmt::format("conntrack_sync: cannot read '{}'", ct->config));
+  }
   if (cfg.virtual_servers.empty())
     return;
   // What the nftables data plane cannot do as written is said at its virtual server; with

@@ -29,7 +29,8 @@ bool usesIpvs(const std::string& backend);
 
 // What `vipd -t` and a (re)load say about virtual servers beyond the keyword tables: what
 // the nftables data plane cannot do as written (not with IPVS), checkers vipd cannot run,
-// regexes that do not compile, payloads that are not hex.
+// regexes that do not compile, payloads that are not hex; and a conntrack_sync whose
+// program or config file is not there.
 void checkVirtualServers(const conf::Config& cfg, Diagnostics& d);
 
 // The preprocessor's options from the command line (-i, -e).

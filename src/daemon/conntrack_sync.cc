@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <fstream>
 #include <sstream>
@@ -16,6 +17,7 @@ namespace {
 // its caches, in milliseconds.
 constexpr io::Micros kRequestTimeout = std::chrono::seconds(10);
 constexpr io::Micros kRestartDelay = std::chrono::seconds(1);
+constexpr io::Micros kMaxDelay = std::chrono::seconds(30);
 
 std::string joined(const std::vector<std::string>& argv) {
   std::string s;
@@ -104,14 +106,18 @@ void ConntrackSync::runDaemon() {
         const auto ran =
             std::chrono::duration_cast<std::chrono::milliseconds>(io::monotonicNow() - started)
                 .count();
-        log::error("conntrack_sync: conntrackd {} after {} ms; starting it again in 1 s",
-                   e.describe(), ran);
+        // One that dies at once (not installed, a bad config) is tried again less and less
+        // often, up to every 30 s, so the log says it without flooding.
+        restart_delay_ = ran >= 5000 ? kRestartDelay : std::min(restart_delay_ * 2, kMaxDelay);
+        log::error("conntrack_sync: conntrackd {} after {} ms; starting it again in {} s",
+                   e.describe(), ran,
+                   std::chrono::duration_cast<std::chrono::seconds>(restart_delay_).count());
         // Killed, conntrackd leaves its lock file and would refuse to start again. It was
         // our child: nobody else holds that lock.
         std::ifstream in(conf_.config);
         if (auto lock = lockFileOf(in); lock && ::unlink(lock->c_str()) == 0)
           log::warning("conntrack_sync: removed the lock file {} it left", *lock);
-        loop_.armTimer(restart_timer_, io::monotonicNow() + kRestartDelay);
+        loop_.armTimer(restart_timer_, io::monotonicNow() + restart_delay_);
       },
       error);
   if (!daemon_) {

@@ -82,6 +82,7 @@ class ConntrackSync {
   bool stopping_ = false;
   bool restarting_ = false;  // SIGTERM sent for a reload: start again at once
   int restart_timer_ = -1;
+  io::Micros restart_delay_ = std::chrono::seconds(1);
   bool committing_ = false;
   io::Micros commit_started_{0};
   std::vector<std::function<void()>> waiting_;
