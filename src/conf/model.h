@@ -114,6 +114,18 @@ struct TrackRef {
 
 // ---------------------------------------------------------------- global_defs
 
+// `lvs_sync_daemon IFACE [[inst] INSTANCE] [id N] [maxlen N] [port N] [ttl N] [group IP]`:
+// the kernel's IPVS connection-sync daemon, master while INSTANCE is (keepalived).
+struct LvsSyncDaemon {
+  std::string ifname;
+  std::string instance;               // "": none (both daemons run all the time)
+  std::optional<int> syncid;          // default: INSTANCE's virtual_router_id, else 0
+  int maxlen = 0, port = 0, ttl = 0;  // 0: the kernel's default
+  std::optional<IpAddress> group;
+  SourceLoc loc;
+  friend bool operator==(const LvsSyncDaemon&, const LvsSyncDaemon&) = default;
+};
+
 // vipd: `conntrack_sync INSTANCE [config FILE] [timeout SECS] [program PATH]`. vipd runs
 // conntrackd and follows INSTANCE (and the other instances of its sync group): becoming
 // master commits the external cache before the VIPs are added (at most `timeout` later).
@@ -195,6 +207,7 @@ struct GlobalDefs {
   // Where `vipctl rs drain|weight` are kept across restarts (JSON, written on each change).
   std::optional<std::string> runtime_state_file;
   std::optional<ConntrackSync> conntrack_sync;
+  std::optional<LvsSyncDaemon> lvs_sync_daemon;
   Extra extra;
   KeyLocs keys;
   friend bool operator==(const GlobalDefs&, const GlobalDefs&) = default;

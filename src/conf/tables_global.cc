@@ -79,6 +79,105 @@ Keyword<G> conntrackSync() {
           }};
 }
 
+// `lvs_sync_daemon IFACE [[inst] INSTANCE] [id N] [maxlen N] [port N] [ttl N] [group IP]`,
+// as keepalived 2.2.7 reads it: also its older form `IFACE INSTANCE [SYNCID]` (a bare
+// SYNCID warned, as keepalived reports it).
+Keyword<G> lvsSyncDaemon() {
+  return {"lvs_sync_daemon",
+          [](G& g, const Node& n, Ctx& ctx) {
+            if (!ctx.noBlock(n) || !ctx.arity(n, 1, 14))
+              return;
+            LvsSyncDaemon l;
+            l.ifname = n.args[0].text;
+            l.loc = n.loc();
+            if (l.ifname.size() >= 16) {  // IP_VS_IFNAME_MAXLEN
+              ctx.bad(n.args[0], "interface name too long (at most 15 characters)");
+              return;
+            }
+            for (size_t i = 1; i < n.args.size(); ++i) {
+              const Token& k = n.args[i];
+              auto value = [&]() -> const Token* {
+                if (i + 1 < n.args.size())
+                  return &n.args[++i];
+                ctx.bad(k, "expected a value after it");
+                return nullptr;
+              };
+              auto number = [&](int lo, int hi) -> std::optional<int> {
+                const Token* v = value();
+                if (!v)
+                  return std::nullopt;
+                auto x = intIn(lo, hi).parse(*v, ctx);
+                return x ? std::optional<int>(static_cast<int>(*x)) : std::nullopt;
+              };
+              if (k.text == "inst") {
+                const Token* v = value();
+                if (!v)
+                  return;
+                l.instance = v->text;
+              } else if (k.text == "id") {
+                if (!(l.syncid = number(0, 255)))
+                  return;
+              } else if (k.text == "maxlen") {
+                auto x = number(1, 65535 - 20 - 8);
+                if (!x)
+                  return;
+                l.maxlen = *x;
+              } else if (k.text == "port") {
+                auto x = number(1, 65535);
+                if (!x)
+                  return;
+                l.port = *x;
+              } else if (k.text == "ttl") {
+                auto x = number(1, 255);
+                if (!x)
+                  return;
+                l.ttl = *x;
+              } else if (k.text == "group") {
+                const Token* v = value();
+                if (!v)
+                  return;
+                auto a = IpAddress::parse(v->text);
+                if (!a || !a->isMulticast()) {
+                  ctx.bad(*v, "expected a multicast address");
+                  return;
+                }
+                l.group = *a;
+              } else if (i == 1) {
+                l.instance = k.text;  // the older form: IFACE INSTANCE [SYNCID]
+              } else if (i == 2) {
+                auto x = intIn(0, 255).parse(k, ctx);
+                if (!x)
+                  return;
+                l.syncid = static_cast<int>(*x);
+                ctx.diags.warning(k.loc, "lvs_sync_daemon: write 'id " + k.text + "'");
+              } else {
+                ctx.bad(k, "expected inst, id, maxlen, port, ttl or group");
+                return;
+              }
+            }
+            g.lvs_sync_daemon = l;
+          },
+          [](const G& g, Printer& p) {
+            if (!g.lvs_sync_daemon)
+              return;
+            const auto& l = *g.lvs_sync_daemon;
+            std::string s = "lvs_sync_daemon " + quoteIfNeeded(l.ifname);
+            if (!l.instance.empty())
+              s += " inst " + quoteIfNeeded(l.instance);
+            if (l.syncid)
+              s += fmt::format(" id {}", *l.syncid);
+            if (l.maxlen)
+              s += fmt::format(" maxlen {}", l.maxlen);
+            if (l.port)
+              s += fmt::format(" port {}", l.port);
+            if (l.ttl)
+              s += fmt::format(" ttl {}", l.ttl);
+            if (l.group)
+              s += " group " + l.group->str();
+            p.line(s);
+          }};
+}
+
 // `lvs_flush_on_stop [VS]`: alone, the whole IPVS table is flushed at stop; VS, each of
 // vipd's services is removed (the kernel removes their real servers).
 Keyword<G> lvsFlushOnStop() {
@@ -168,6 +267,7 @@ const Schema<GlobalDefs>& globalDefsSchema() {
         one("notification_email_from", &G::notification_email_from, WordV{}),
         smtpServer(),
         conntrackSync(),
+        lvsSyncDaemon(),
         flag("lvs_flush", &G::lvs_flush),
         lvsFlushOnStop(),
         alias("lvs_flush_onstop", lvsFlushOnStop()),
@@ -274,7 +374,6 @@ const Schema<GlobalDefs>& globalDefsSchema() {
         {"nftables_ipvs_start_fwmark", {ArgKind::kInt, 1, 1}},
         {"vrrp_iptables", {ArgKind::kAny, 0, 2}},
         {"vrrp_ipsets", {ArgKind::kAny, 0, 4}},
-        {"lvs_sync_daemon", {ArgKind::kAny, 1, 16}},
         {"lvs_timeouts", {ArgKind::kAny, 2, 6}},
         {"min_auto_priority_delay", {ArgKind::kInt, 1, 1}},
         {"vrrp_priority", {ArgKind::kInt, 1, 1}},

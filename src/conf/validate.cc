@@ -303,14 +303,18 @@ void validate(const Config& c, Diagnostics& d) {
     checkInstance(i, c, d);
   checkVridClashes(c, d);
   checkSyncGroups(c, d);
-  if (const auto& ct = c.global.conntrack_sync) {
+  // The instances the IPVS sync daemon and conntrackd follow.
+  auto needInstance = [&](const char* key, const std::string& name, const SourceLoc& loc) {
     bool found = false;
     for (const auto& i : c.instances)
-      found = found || i.name == ct->instance;
+      found = found || i.name == name;
     if (!found)
-      d.error(ct->loc,
-              fmt::format("conntrack_sync: vrrp_instance '{}' is not defined", ct->instance));
-  }
+      d.error(loc, fmt::format("{}: vrrp_instance '{}' is not defined", key, name));
+  };
+  if (const auto& l = c.global.lvs_sync_daemon; l && !l->instance.empty())
+    needInstance("lvs_sync_daemon", l->instance, l->loc);
+  if (const auto& ct = c.global.conntrack_sync)
+    needInstance("conntrack_sync", ct->instance, ct->loc);
   checkVirtualServers(c, d);
 }
 

@@ -178,6 +178,7 @@ std::vector<conf::VrrpInstance> VrrpRuntime::adopt(conf::Config cfg) {
   cfg_ = std::move(cfg);
   global_ = cfg_.global;
   configureConntrack();
+  configureSyncd(instances);
   notifier_.configure(cfg_);
   applyStatics(cfg_);
   return instances;
@@ -258,6 +259,7 @@ void VrrpRuntime::stop() {
   notifier_.stopFifoScripts();
   if (conntrack_)
     conntrack_->stop();
+  syncd_.reset();  // keepalived stops the sync daemon before releasing the VIPs
   for (auto& in : instances_) {
     handle(*in, vrrp::Shutdown{});
     if (in->holding)
@@ -739,6 +741,12 @@ void VrrpRuntime::onTransition(Instance& in, const vrrp::Transition& t) {
   notify_queue_.push_back([this, c = &in.conf, state, prio = in.vr->priority(), reason] {
     notifier_.instance(*c, state, prio, reason);
   });
+  if (syncd_ && in.conf.name == syncd_->conf().instance && !stopping_) {
+    if (t.to == vrrp::State::kMaster)
+      syncd_->master();
+    else if (t.to == vrrp::State::kBackup || t.from == vrrp::State::kMaster)
+      syncd_->backup();
+  }
   if (followedByConntrack(in) && !stopping_ && !deleting_) {
     if (t.to == vrrp::State::kBackup)
       conntrack_->role(SyncRole::kBackup);
@@ -1053,6 +1061,30 @@ void VrrpRuntime::configureConntrack() {
   } else if (want) {
     conntrack_ = std::make_unique<ConntrackSync>(loop_, scripts_, *want);
     conntrack_->start();
+  }
+}
+
+void VrrpRuntime::configureSyncd(const std::vector<conf::VrrpInstance>& incoming) {
+  const auto& want = global_.lvs_sync_daemon;
+  if (!want) {
+    syncd_.reset();  // a reload removed it: the daemons stop
+    return;
+  }
+  // The VRID of the new configuration's instance (the default syncid).
+  int vrid = 0;
+  for (const auto& ic : incoming)
+    vrid = ic.name == want->instance ? ic.virtual_router_id : vrid;
+  if (syncd_ && syncd_->conf() == *want && syncd_->vrid() == vrid)
+    return;
+  syncd_.reset();  // keepalived too restarts the daemons when their settings change
+  syncd_ = std::make_unique<IpvsSyncd>(*want, vrid);
+  for (const auto& in : instances_) {
+    if (in->conf.name != want->instance || !in->vr)
+      continue;
+    if (in->vr->state() == vrrp::State::kMaster)
+      syncd_->master();
+    else if (in->vr->state() != vrrp::State::kInit)
+      syncd_->backup();
   }
 }
 

@@ -16,6 +16,7 @@
 #include "conf/model.h"
 #include "core/instance_plan.h"
 #include "daemon/conntrack_sync.h"
+#include "daemon/ipvs_syncd.h"
 #include "daemon/kernel_plan.h"
 #include "daemon/notifier.h"
 #include "daemon/script_runner.h"
@@ -152,6 +153,7 @@ class VrrpRuntime {
   bool followedByConntrack(const Instance& in) const;
   void addressesAfterCommit(Instance& in);
   void configureConntrack();
+  void configureSyncd(const std::vector<conf::VrrpInstance>& incoming);  // lvs_sync_daemon
   void planRoutes(Instance& in);
   void applyStatics(const conf::Config& cfg);
   void setRoutes(Instance& in, bool add);
@@ -184,6 +186,7 @@ class VrrpRuntime {
   sys::Netlink& nl_;
   ScriptRunner scripts_;
   std::unique_ptr<ConntrackSync> conntrack_;  // after scripts_: destroyed before it
+  std::unique_ptr<IpvsSyncd> syncd_;
   Trackers trackers_;
   Notifier notifier_;
   conf::Config cfg_;

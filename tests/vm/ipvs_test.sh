@@ -19,7 +19,7 @@ pass=0
 fail=0
 for f in tests/vm/expected/*.txt; do
   name=$(basename "$f" .txt)
-  got=$(awk -v n="### $name" '$0 == n { f = 1; next } /^### / { f = 0 } f && /^(-[Aa]|thresholds) /' "$out" | sort)
+  got=$(awk -v n="### $name" '$0 == n { f = 1; next } /^### / { f = 0 } f && /^(-[Aa]|thresholds|master sync|backup sync) /' "$out" | sort)
   if [ "$got" = "$(sort "$f")" ]; then
     echo "ok   $name: vipd programs IPVS as keepalived does ($(wc -l <"$f") rules)"
     pass=$((pass + 1))

@@ -12,5 +12,5 @@ scripts/ipvs-vm.sh tests/vm/keepalived_reference.sh tests/vm/listings.sh tests/v
 mkdir -p tests/vm/expected
 # keepalived's own log lines reach the console too: keep the listings.
 awk '/^### / { f = "tests/vm/expected/" $2 ".txt"; printf "" >f; next }
-  f && /^(-[Aa]|thresholds) / { print >>f }' "$out"
+  f && /^(-[Aa]|thresholds|master sync|backup sync) / { print >>f }' "$out"
 ls tests/vm/expected

@@ -286,6 +286,35 @@ int Ipvs::flush() {
   return exchange(fd_, m.done(), seq, nullptr);
 }
 
+int Ipvs::startSyncDaemon(const IpvsSyncDaemon& d) {
+  const uint32_t seq = ++seq_;
+  Msg m(family_, NLM_F_REQUEST | NLM_F_ACK, seq, IPVS_CMD_NEW_DAEMON, IPVS_GENL_VERSION);
+  const size_t nest = m.begin(IPVS_CMD_ATTR_DAEMON);
+  m.put<uint32_t>(IPVS_DAEMON_ATTR_STATE, d.master ? IP_VS_STATE_MASTER : IP_VS_STATE_BACKUP);
+  m.str(IPVS_DAEMON_ATTR_MCAST_IFN, d.ifname);
+  m.put<uint32_t>(IPVS_DAEMON_ATTR_SYNC_ID, d.syncid);
+  if (d.maxlen)
+    m.put<uint16_t>(IPVS_DAEMON_ATTR_SYNC_MAXLEN, d.maxlen);
+  if (d.port)
+    m.put<uint16_t>(IPVS_DAEMON_ATTR_MCAST_PORT, d.port);
+  if (d.ttl)
+    m.put<uint8_t>(IPVS_DAEMON_ATTR_MCAST_TTL, d.ttl);
+  if (d.group)
+    putAddr(m, d.group->isV4() ? IPVS_DAEMON_ATTR_MCAST_GROUP : IPVS_DAEMON_ATTR_MCAST_GROUP6,
+            *d.group);
+  m.end(nest);
+  return exchange(fd_, m.done(), seq, nullptr);
+}
+
+int Ipvs::stopSyncDaemon(bool master) {
+  const uint32_t seq = ++seq_;
+  Msg m(family_, NLM_F_REQUEST | NLM_F_ACK, seq, IPVS_CMD_DEL_DAEMON, IPVS_GENL_VERSION);
+  const size_t nest = m.begin(IPVS_CMD_ATTR_DAEMON);
+  m.put<uint32_t>(IPVS_DAEMON_ATTR_STATE, master ? IP_VS_STATE_MASTER : IP_VS_STATE_BACKUP);
+  m.end(nest);
+  return exchange(fd_, m.done(), seq, nullptr);
+}
+
 std::optional<std::vector<lb::IpvsDest>> Ipvs::dests(const lb::IpvsService& s) {
   std::vector<uint8_t> dump;
   if (request(IPVS_CMD_GET_DEST, s, nullptr, false, &dump) != 0)

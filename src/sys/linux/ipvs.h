@@ -12,6 +12,16 @@
 
 namespace vipd::sys {
 
+// The kernel's connection-sync daemon (ipvsadm --start-daemon): one per state.
+struct IpvsSyncDaemon {
+  bool master = true;  // IP_VS_STATE_MASTER, else BACKUP
+  std::string ifname;
+  uint32_t syncid = 0;
+  uint16_t maxlen = 0, port = 0;  // 0: the kernel's default
+  uint8_t ttl = 0;
+  std::optional<IpAddress> group;
+};
+
 class Ipvs {
  public:
   // nullopt when the kernel has no IPVS (the family does not resolve, ip_vs not loaded);
@@ -31,6 +41,9 @@ class Ipvs {
   int deleteDest(const lb::IpvsService& s, const lb::IpvsDest& d);
   // Every IPVS service and real server, vipd's or not (keepalived's lvs_flush).
   int flush();
+  // Starts the sync daemon `d.master` names; stops the master's (true) or backup's.
+  int startSyncDaemon(const IpvsSyncDaemon& d);
+  int stopSyncDaemon(bool master);
   // The real servers the kernel has for `s` (address and port only), or nullopt on error.
   std::optional<std::vector<lb::IpvsDest>> dests(const lb::IpvsService& s);
 

@@ -62,6 +62,38 @@ TEST(Validate, ConntrackSync) {
   expectError("global_defs {\n conntrack_sync V config\n}\n" + vi, "expected a value", 2);
 }
 
+// lvs_sync_daemon as keepalived 2.2.7 reads it, both forms; values checked at their column.
+TEST(Validate, LvsSyncDaemon) {
+  const std::string vi = instance(" virtual_router_id 1\n virtual_ipaddress { 10.0.0.1 }\n");
+  auto r = testing::load(
+      "global_defs {\n lvs_sync_daemon eth1 inst V id 7 maxlen 1400 port 8849 ttl 2 group "
+      "224.0.0.90\n}\n" +
+      vi);
+  ASSERT_FALSE(r.diags.hasErrors()) << r.diags.str();
+  ASSERT_TRUE(r.config.global.lvs_sync_daemon);
+  const auto& l = *r.config.global.lvs_sync_daemon;
+  EXPECT_EQ(l.ifname, "eth1");
+  EXPECT_EQ(l.instance, "V");
+  EXPECT_EQ(l.syncid, 7);
+  EXPECT_EQ(l.maxlen, 1400);
+  EXPECT_EQ(l.port, 8849);
+  EXPECT_EQ(l.ttl, 2);
+  EXPECT_EQ(l.group, IpAddress::parse("224.0.0.90"));
+  auto old = testing::load("global_defs {\n lvs_sync_daemon eth1 V 5\n}\n" + vi);
+  ASSERT_FALSE(old.diags.hasErrors()) << old.diags.str();
+  EXPECT_EQ(old.config.global.lvs_sync_daemon->instance, "V");
+  EXPECT_EQ(old.config.global.lvs_sync_daemon->syncid, 5);
+  expectWarning("global_defs {\n lvs_sync_daemon eth1 V 5\n}\n" + vi, "write 'id 5'");
+  expectError("global_defs {\n lvs_sync_daemon eth1 W\n}\n" + vi,
+              "vrrp_instance 'W' is not defined", 2);
+  expectError("global_defs {\n lvs_sync_daemon eth1 V id 256\n}\n" + vi, "0..255", 2);
+  expectError("global_defs {\n lvs_sync_daemon eth1 V group 10.0.0.9\n}\n" + vi,
+              "expected a multicast address", 2);
+  expectError("global_defs {\n lvs_sync_daemon eth1 V 5 bogus\n}\n" + vi,
+              "expected inst, id, maxlen, port, ttl or group", 2);
+  expectError("global_defs {\n lvs_sync_daemon a_very_long_name0\n}\n" + vi, "too long", 2);
+}
+
 TEST(Validate, VridRequired) {
   expectError(instance(" virtual_ipaddress { 10.0.0.1 }\n"), "no virtual_router_id", 1);
 }
