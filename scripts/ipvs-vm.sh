@@ -51,7 +51,8 @@ done
 init_abs=$(realpath "$init")
 (cd "$VM/root" && cp -r --parents "lib/modules/$kver/kernel/net/netfilter" \
   "lib/modules/$kver/kernel/net/ipv4" "lib/modules/$kver/kernel/net/ipv6" \
-  "lib/modules/$kver/kernel/lib" "lib/modules/$kver/kernel/drivers/net/dummy.ko" "$init_abs/")
+  "lib/modules/$kver/kernel/lib" "lib/modules/$kver/kernel/drivers/net/dummy.ko" \
+  "lib/modules/$kver/kernel/drivers/net/veth.ko" "$init_abs/")
 cp "$VM/root/lib/modules/$kver"/modules.{order,builtin} "$init/lib/modules/$kver/"
 echo "root:x:0:0:root:/:/bin/sh" >"$init/etc/passwd"
 echo "root:x:0:" >"$init/etc/group"
@@ -65,7 +66,7 @@ mount -t tmpfs tmp /tmp
 mount -t tmpfs run /run
 depmod
 for m in ip_vs ip_vs_rr ip_vs_wrr ip_vs_lc ip_vs_wlc ip_vs_sh ip_vs_mh ip_vs_sed ip_vs_nq \
-  ip_vs_dh ip_vs_lblc ip_vs_lblcr ip_vs_fo ip_vs_ovf ip_vs_twos dummy; do modprobe $m 2>/dev/null; done
+  ip_vs_dh ip_vs_lblc ip_vs_lblcr ip_vs_fo ip_vs_ovf ip_vs_twos dummy veth; do modprobe $m 2>/dev/null; done
 ip link set lo up
 # An interface for VRRP (lvs_sync_daemon follows an instance); nothing answers on it.
 ip link add d0 type dummy && ip addr add 10.1.0.1/24 dev d0 && ip link set d0 multicast on up

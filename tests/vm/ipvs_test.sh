@@ -13,18 +13,18 @@ out=$(mktemp)
 trap 'rm -rf "$(dirname "$vipd")" "$out"' EXIT
 strip -o "$vipd" "$1"  # a smaller initramfs
 t0=$(date +%s%N)
-scripts/ipvs-vm.sh tests/vm/vipd_ipvs.sh tests/vm/listings.sh "$vipd" tests/vm/configs >"$out" 2>&1
+scripts/ipvs-vm.sh tests/vm/vipd_ipvs.sh tests/vm/listings.sh tests/vm/traffic.sh /usr/bin/ip "$vipd" tests/vm/configs >"$out" 2>&1
 echo "the VM ran in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
 pass=0
 fail=0
 for f in tests/vm/expected/*.txt; do
   name=$(basename "$f" .txt)
-  got=$(awk -v n="### $name" '$0 == n { f = 1; next } /^### / { f = 0 } f && /^(-[Aa]|thresholds|master sync|backup sync) /' "$out" | sort)
+  got=$(awk -v n="### $name" '$0 == n { f = 1; next } /^### / { f = 0 } f && /^(-[Aa]|thresholds|master sync|backup sync|split) /' "$out" | sort)
   if [ "$got" = "$(sort "$f")" ]; then
-    echo "ok   $name: vipd programs IPVS as keepalived does ($(wc -l <"$f") rules)"
+    echo "ok   $name: vipd's IPVS (or traffic) as keepalived's ($(wc -l <"$f") lines)"
     pass=$((pass + 1))
   else
-    echo "FAIL $name: vipd's rules differ from keepalived's"
+    echo "FAIL $name: vipd's differ from keepalived's"
     diff <(sort "$f") <(echo "$got") | sed 's/^/     /'
     fail=$((fail + 1))
   fi

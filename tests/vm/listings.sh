@@ -10,7 +10,10 @@
 # another one is added while the daemon runs (10.9.9.8:98). With syncd (lvs_sync_daemon
 # following an instance on the dummy d0, alone: it becomes master after ~3.6 s), the sync
 # daemons soon after the start ("_start") and once master; after a stop nothing may
-# be left, sync daemons included.
+# be left, sync daemons included. With traffic, connections from a client namespace
+# through the VIP to real server namespaces (traffic.sh): "_split", "_down".
+. /work/traffic.sh
+traffic_setup
 for p in 8081 8083 8084 8089; do httpd -p 127.0.0.1:$p -h /tmp; done
 httpd -f -p 127.0.0.1:8082 -h /tmp &
 web=$!
@@ -48,6 +51,7 @@ for conf in /work/configs/*.conf; do
     ipvsadm -Sn | sort
   fi
   [ "$name" = flush ] && ipvsadm -A -t 10.9.9.8:98 -s rr
+  [ "$name" = traffic ] && traffic_phases
   grep -a "load balancer\|IPVS\|sync daemon" /tmp/daemon.log | sed 's/^/log: /'
   kill $pid
   wait $pid

@@ -19,7 +19,8 @@ namespace {
 // The VM's listeners (tests/vm/keepalived_reference.sh): a checked real server on one of
 // these ports is up, any other checked one down; one without a checker is up.
 bool listening(int port) {
-  static const std::set<int> ports{8081, 8082, 8083, 8084, 8089};
+  // tests/vm/listings.sh's listeners; 80: the real server namespaces of traffic.sh.
+  static const std::set<int> ports{80, 8081, 8082, 8083, 8084, 8089};
   return ports.count(port) != 0;
 }
 
@@ -86,7 +87,7 @@ TEST_P(AsKeepalived, SameRules) {
 
 INSTANTIATE_TEST_SUITE_P(Configs, AsKeepalived,
                          ::testing::Values("nat_wrr_persistence", "sched_flags",
-                                           "group_inhibit_sorry", "ipv6", "flush"));
+                                           "group_inhibit_sorry", "ipv6", "flush", "traffic"));
 
 }  // namespace
 }  // namespace vipd::lb
