@@ -104,7 +104,7 @@ nlohmann::json CheckRuntime::virtualServersView() const {
            {"lb_algo", spec ? json(spec->sched.asked) : json(nullptr)},
            {"scheduler", spec ? json(lb::schedName(spec->sched.sched)) : json(nullptr)},
            {"method", spec ? json(lb::methodName(spec->method)) : json(nullptr)},
-           {"backend", spec ? "nftables" : "none"},
+           {"backend", spec ? lb_->name() : "none"},
            {"quorum", v.quorum},
            {"hysteresis", v.hysteresis},
            {"quorum_up", health_->quorumUp(i)},
@@ -342,16 +342,20 @@ std::string CheckRuntime::metricsText() const {
   };
   for (const auto& [field, help] : lvs) {
     const std::string key = std::string(field) == "conn" ? "conns" : field;
-    e.family(fmt::format("keepalived_lvs_vip_{}", field), "counter",
-             fmt::format("Virtual server {} (nftables counters; NAT address front ends).", help));
+    e.family(
+        fmt::format("keepalived_lvs_vip_{}", field), "counter",
+        fmt::format("Virtual server {} (IPVS's counters, or nftables' for NAT address front ends).",
+                    help));
     for (const auto& v : view["virtual_servers"]) {
       if (!v["traffic"].is_null())
         e.sample({{"addr", v["name"].get<std::string>()},
                   {"proto", upper(v["protocol"].get<std::string>())}},
                  v["traffic"][key].get<double>());
     }
-    e.family(fmt::format("keepalived_lvs_rs_{}", field), "counter",
-             fmt::format("Real server {} (nftables counters; NAT address front ends).", help));
+    e.family(
+        fmt::format("keepalived_lvs_rs_{}", field), "counter",
+        fmt::format("Real server {} (IPVS's counters, or nftables' for NAT address front ends).",
+                    help));
     for (const auto& v : view["virtual_servers"]) {
       for (const auto& rs : v["real_servers"]) {
         if (!rs["traffic"].is_null())

@@ -171,4 +171,32 @@ void IpvsRuntime::flush() {
   pending_.clear();
 }
 
+std::optional<std::vector<std::vector<lb::Tally>>> IpvsRuntime::traffic() {
+  std::vector<std::vector<lb::Tally>> out(live_.size());
+  for (size_t i = 0; i < live_.size(); ++i) {
+    const auto& spec = live_[i].spec;
+    out[i].resize(spec.real_servers.size() + (spec.sorry ? 1 : 0));
+    for (const auto& iv : live_[i].written) {
+      std::vector<lb::Tally> stats;
+      const auto dests = ipvs_.dests(iv.service, &stats);
+      if (!dests)
+        return std::nullopt;
+      for (size_t k = 0; k < dests->size() && k < stats.size(); ++k) {
+        const auto& d = (*dests)[k];
+        auto is = [&](const lb::RealServerSpec& r) {
+          return r.addr == d.addr && (r.port == d.port || iv.service.front.fwmark != 0);
+        };
+        size_t at = out[i].size();
+        for (size_t r = 0; r < spec.real_servers.size() && at == out[i].size(); ++r)
+          at = is(spec.real_servers[r]) ? r : at;
+        if (at == out[i].size() && spec.sorry && is(*spec.sorry))
+          at = spec.real_servers.size();
+        if (at < out[i].size())
+          out[i][at] += stats[k];
+      }
+    }
+  }
+  return out;
+}
+
 }  // namespace vipd::daemon

@@ -30,7 +30,8 @@ class IpvsRuntime : public LoadBalancer {
   bool update(size_t vs, const lb::ServiceHealth& h) override;
   void flush() override;
   const LbCounters& counters() const override { return counters_; }
-  std::optional<std::vector<std::vector<lb::Tally>>> traffic() override { return std::nullopt; }
+  // IPVS's own counters per real server (summed over a virtual server's IPVS services).
+  std::optional<std::vector<std::vector<lb::Tally>>> traffic() override;
   const lb::ServiceSpec* spec(size_t vs) const override {
     return vs < live_.size() ? &live_[vs].spec : nullptr;
   }

@@ -37,6 +37,16 @@ for f in tests/vm/expected/*.txt; do
     fail=$((fail + 1))
   fi
 done
+# IPVS's own counters, as vipd's metrics show them: 5 connections to each real server.
+conns=$(awk '/^### traffic_metrics/ { f = 1; next } /^### / { f = 0 } f' "$out" |
+  grep -c 'addr="10.3.[12].11:80".* 5$')
+if [ "$conns" = 2 ]; then
+  echo "ok   traffic_metrics: keepalived_lvs_rs_conn from IPVS: 5 and 5"
+  pass=$((pass + 1))
+else
+  echo "FAIL traffic_metrics: $(awk '/^### traffic_metrics/ { f = 1; next } /^### / { f = 0 } f' "$out")"
+  fail=$((fail + 1))
+fi
 if [ "$fail" -ne 0 ]; then
   echo "--- VM output"
   cat "$out"

@@ -48,6 +48,7 @@ split() {
 traffic_phases() {
   echo "### traffic_split"
   split 10
+  if command -v after_split >/dev/null; then after_split; fi
   kill "$rs1_web"
   sleep 4
   echo "### traffic_down"

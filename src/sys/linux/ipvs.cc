@@ -315,7 +315,8 @@ int Ipvs::stopSyncDaemon(bool master) {
   return exchange(fd_, m.done(), seq, nullptr);
 }
 
-std::optional<std::vector<lb::IpvsDest>> Ipvs::dests(const lb::IpvsService& s) {
+std::optional<std::vector<lb::IpvsDest>> Ipvs::dests(const lb::IpvsService& s,
+                                                     std::vector<lb::Tally>* stats) {
   std::vector<uint8_t> dump;
   if (request(IPVS_CMD_GET_DEST, s, nullptr, false, &dump) != 0)
     return std::nullopt;
@@ -331,10 +332,28 @@ std::optional<std::vector<lb::IpvsDest>> Ipvs::dests(const lb::IpvsService& s) {
       if (type != IPVS_CMD_ATTR_DEST)
         return;
       lb::IpvsDest d;
+      lb::Tally tally;
       uint16_t af = s.family == Family::kInet ? AF_INET : AF_INET6;
       const uint8_t* addr = nullptr;
       attrs(p, l, [&](uint16_t t, const uint8_t* q, size_t ql) {
-        if (t == IPVS_DEST_ATTR_ADDR && ql >= 4)
+        if (t == IPVS_DEST_ATTR_STATS64) {
+          attrs(q, ql, [&](uint16_t st, const uint8_t* v, size_t vl) {
+            uint64_t x = 0;
+            if (vl < sizeof x)
+              return;
+            std::memcpy(&x, v, sizeof x);
+            if (st == IPVS_STATS_ATTR_CONNS)
+              tally.conns = x;
+            else if (st == IPVS_STATS_ATTR_INPKTS)
+              tally.in_packets = x;
+            else if (st == IPVS_STATS_ATTR_OUTPKTS)
+              tally.out_packets = x;
+            else if (st == IPVS_STATS_ATTR_INBYTES)
+              tally.in_bytes = x;
+            else if (st == IPVS_STATS_ATTR_OUTBYTES)
+              tally.out_bytes = x;
+          });
+        } else if (t == IPVS_DEST_ATTR_ADDR && ql >= 4)
           addr = q;
         else if (t == IPVS_DEST_ATTR_ADDR_FAMILY && ql >= 2)
           std::memcpy(&af, q, 2);
@@ -360,6 +379,8 @@ std::optional<std::vector<lb::IpvsDest>> Ipvs::dests(const lb::IpvsService& s) {
         d.addr = IpAddress::v6(v6);
       }
       out.push_back(d);
+      if (stats)
+        stats->push_back(tally);
     });
     off += len;
   }

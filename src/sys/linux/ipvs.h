@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "lb/ipvs_rules.h"
+#include "lb/traffic.h"
 
 namespace vipd::sys {
 
@@ -44,8 +45,10 @@ class Ipvs {
   // Starts the sync daemon `d.master` names; stops the master's (true) or backup's.
   int startSyncDaemon(const IpvsSyncDaemon& d);
   int stopSyncDaemon(bool master);
-  // The real servers the kernel has for `s` (address and port only), or nullopt on error.
-  std::optional<std::vector<lb::IpvsDest>> dests(const lb::IpvsService& s);
+  // The real servers the kernel has for `s` (address, port, weight), or nullopt on error;
+  // with `stats`, each one's traffic counters too, in the same order.
+  std::optional<std::vector<lb::IpvsDest>> dests(const lb::IpvsService& s,
+                                                 std::vector<lb::Tally>* stats = nullptr);
 
  private:
   Ipvs(int fd, uint16_t family) : fd_(fd), family_(family) {}
