@@ -1,9 +1,11 @@
 #include "daemon/conntrack_sync.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <csignal>
+#include <ctime>
 #include <fstream>
 #include <sstream>
 
@@ -92,9 +94,10 @@ void ConntrackSync::runDaemon() {
   req.argv = {conf_.program, "-C", conf_.config};
   std::string error;
   const auto started = io::monotonicNow();
+  const time_t started_wall = ::time(nullptr);
   daemon_ = runner_.run(
       req, std::nullopt,
-      [this, started](const ScriptExit& e) {
+      [this, started, started_wall](const ScriptExit& e) {
         daemon_.reset();
         if (stopping_)
           return;
@@ -112,10 +115,13 @@ void ConntrackSync::runDaemon() {
         log::error("conntrack_sync: conntrackd {} after {} ms; starting it again in {} s",
                    e.describe(), ran,
                    std::chrono::duration_cast<std::chrono::seconds>(restart_delay_).count());
-        // Killed, conntrackd leaves its lock file and would refuse to start again. It was
-        // our child: nobody else holds that lock.
+        // Killed, conntrackd leaves its lock file and would refuse to start again. Only a
+        // lock written since our child started is its own: an older one belongs to another
+        // conntrackd (the package's service), which must keep it.
         std::ifstream in(conf_.config);
-        if (auto lock = lockFileOf(in); lock && ::unlink(lock->c_str()) == 0)
+        struct stat st {};
+        if (auto lock = lockFileOf(in); lock && ::stat(lock->c_str(), &st) == 0 &&
+                                        st.st_mtime >= started_wall && ::unlink(lock->c_str()) == 0)
           log::warning("conntrack_sync: removed the lock file {} it left", *lock);
         loop_.armTimer(restart_timer_, io::monotonicNow() + restart_delay_);
       },
