@@ -189,7 +189,7 @@ check "reload: the changed virtual server is replaced, the others kept" \
 nsx c curl -s -m 60 --local-port 45123 --limit-rate 800k -o "$WORK/big2.out" -w '%{http_code}' \
   "http://$VIP:80/big" >"$WORK/big2.code" 2>&1 &
 DL2=$!
-carrier() { for s in s1 s2 s3; do nsx $s ss -Htn '( sport = :8080 and dport = :45123 )' | grep -q . && { echo $s; return 0; }; done; return 1; }
+carrier() { for s in s1 s2 s3; do nsx $s ss -Htn '( sport = :8080 and dport = :45123 )' | grep . >/dev/null && { echo $s; return 0; }; done; return 1; }
 wait_for 3 "the download is established" carrier
 D=$(carrier)
 DADDR=10.78.0.1${D#s}
