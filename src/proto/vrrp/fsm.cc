@@ -77,9 +77,12 @@ Micros VirtualRouter::masterDownInterval() const {
 }
 
 std::optional<Time> VirtualRouter::deadline() const {
-  if (protocol_timer_ && garp_timer_)
-    return std::min(*protocol_timer_, *garp_timer_);
-  return protocol_timer_ ? protocol_timer_ : garp_timer_;
+  std::optional<Time> d;
+  for (const auto& t : {protocol_timer_, garp_timer_, lower_prio_garp_at_}) {
+    if (t && (!d || *t < *d))
+      d = t;
+  }
+  return d;
 }
 
 Actions VirtualRouter::handle(const Event& e, Time now) {
@@ -138,6 +141,7 @@ void VirtualRouter::onShutdown(Actions& out) {
   }
   protocol_timer_.reset();
   garp_timer_.reset();
+  lower_prio_garp_at_.reset();
   preempt_at_.reset();
 }
 
@@ -230,6 +234,12 @@ void VirtualRouter::onAdvert(const AdvertIn& a, Time now, Actions& out) {
                                         now - *last_lower_prio_garp_ >= p_.garp_lower_prio_delay)) {
     last_lower_prio_garp_ = now;
     garp(p_.garp_lower_prio_repeat, out);
+    // keepalived's second set, garp_lower_prio_delay later. It matters when the lower-priority
+    // router has only just become master: its own GARPs reached the clients a moment before
+    // ours, and Linux ignores an ARP update within locktime (1 s) of the entry's last change
+    // (net/ipv4/arp.c), so without a later burst the clients keep the yielded router's MAC.
+    if (p_.garp_lower_prio_delay.count() > 0)
+      lower_prio_garp_at_ = now + p_.garp_lower_prio_delay;
   }
 }
 
@@ -261,6 +271,11 @@ void VirtualRouter::onTick(Time now, Actions& out) {
     *protocol_timer_ += p_.advert_interval;
     if (*protocol_timer_ <= now)
       protocol_timer_ = now + p_.advert_interval;
+  }
+  if (lower_prio_garp_at_ && now >= *lower_prio_garp_at_) {
+    lower_prio_garp_at_.reset();
+    last_lower_prio_garp_ = now;
+    garp(p_.garp_lower_prio_repeat, out);
   }
   if (garp_timer_ && now >= *garp_timer_) {
     if (second_burst_pending_) {
@@ -334,6 +349,7 @@ void VirtualRouter::becomeMaster(Reason r, std::string detail, Time now, Actions
 void VirtualRouter::becomeBackup(Reason r, std::string detail, Time now, Actions& out) {
   transition(State::kBackup, r, std::move(detail), out);
   garp_timer_.reset();
+  lower_prio_garp_at_.reset();
   second_burst_pending_ = false;
   startDownTimer(now);
 }
@@ -342,6 +358,7 @@ void VirtualRouter::becomeFault(std::string detail, Actions& out) {
   transition(State::kFault, Reason::kFault, std::move(detail), out);
   protocol_timer_.reset();
   garp_timer_.reset();
+  lower_prio_garp_at_.reset();
   second_burst_pending_ = false;
   master_addr_.reset();
 }

@@ -39,7 +39,7 @@ struct RouterParams {
   bool higher_prio_send_advert = false;  // one last advert before yielding
   // keepalived's GARP schedule: a burst on becoming master, another after the delay, then a
   // refresh burst every `refresh` (0 = never); a burst when a lower-priority advert is heard,
-  // at most once per `lower_prio_delay`.
+  // at most once per `lower_prio_delay`, and another `lower_prio_delay` after it.
   int garp_master_repeat = 5;
   Micros garp_master_delay = std::chrono::seconds(5);
   Micros garp_master_refresh{0};
@@ -167,6 +167,8 @@ class VirtualRouter {
   std::optional<Time> garp_timer_;
   bool second_burst_pending_ = false;
   std::optional<Time> last_lower_prio_garp_;
+  // Master: the burst that follows one answering a lower-priority advert.
+  std::optional<Time> lower_prio_garp_at_;
   std::optional<Time> last_lower_prio_rx_;  // Master: the last lower-priority advert
   // Backup: preemption of a lower-priority master is held until this time (preempt_delay).
   std::optional<Time> preempt_at_;

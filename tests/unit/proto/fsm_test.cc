@@ -299,6 +299,34 @@ TEST(FsmMaster, EveryNewOverlapRefreshesTheNeighboursAtOnce) {
   EXPECT_TRUE(has<SendGarp>(out));
 }
 
+// keepalived's second set after a lower-priority advert (vrrp.c, garp_lower_prio_delay): the
+// lower-priority router may have sent its own GARPs just before ours, within the clients'
+// ARP locktime, so the first burst can be ignored. The second comes even when the other
+// router yields at once and no further lower-priority advert arrives; not after we yield.
+TEST(FsmMaster, ALowerPriorityBurstIsFollowedByASecondOneDelayLater) {
+  auto p = v3(100);
+  p.garp_master_delay = 0s;  // only the lower-priority schedule is under test
+  auto r = master(p);
+  auto out = r.handle(advert("10.0.0.9", 50), t0 + 20s);
+  EXPECT_TRUE(has<SendGarp>(out));
+  out = r.handle(Tick{}, t0 + 24s);
+  EXPECT_FALSE(has<SendGarp>(out));
+  out = r.handle(Tick{}, t0 + 25s);
+  ASSERT_TRUE(has<SendGarp>(out));
+  EXPECT_EQ(all<SendGarp>(out).at(0).count, 5);
+  out = r.handle(Tick{}, t0 + 31s);
+  EXPECT_FALSE(has<SendGarp>(out)) << "one second set, not a refresh";
+
+  auto q = master(p);
+  q.handle(advert("10.0.0.9", 50), t0 + 20s);
+  q.handle(advert("10.0.0.8", 200), t0 + 21s);
+  ASSERT_EQ(q.state(), State::kBackup);
+  q.handle(advert("10.0.0.8", 200), t0 + 24s);
+  out = q.handle(Tick{}, t0 + 25s);
+  ASSERT_EQ(q.state(), State::kBackup);
+  EXPECT_FALSE(has<SendGarp>(out)) << "a backup sends no GARP";
+}
+
 TEST(FsmMaster, LowerPriorityIsAnsweredUnlessLowerPrioNoAdvert) {
   auto r = master(v3(100));
   auto out = r.handle(advert("10.0.0.9", 50), t0 + 5s);
