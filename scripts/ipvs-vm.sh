@@ -3,7 +3,7 @@
 # linux-image-cloud-amd64 under qemu (TCG: -accel kvm hangs on this machine) with an
 # initramfs of busybox, ipvsadm and keepalived 2.2.7, runs SCRIPT as root inside (ip_vs and
 # its schedulers loaded, lo up, the FILEs in /work, which is on PATH; an ELF program among
-# them gets its libraries too), prints what it wrote and exits with its status.
+# them is stripped and gets its libraries too), prints what it wrote and exits with its status.
 #   scripts/ipvs-vm.sh SCRIPT [FILE...]
 # Nothing is installed on the host but qemu-system-x86 (apt); the kernel, ipvsadm and busybox
 # are fetched with `apt-get download` and unpacked under build-vm/.
@@ -31,7 +31,7 @@ rm -rf "$init"
 mkdir -p "$init"/{bin,sbin,proc,sys,dev,tmp,run,etc,work,lib/modules}
 cp "$VM/root/bin/busybox" "$init/bin/busybox"
 for a in sh mount depmod modprobe ip poweroff cat echo sleep seq ls mkdir nc httpd wget grep awk \
-  sed wc kill ps date head tail sort printf true false; do
+  sed wc kill killall ps date head tail sort printf true false; do
   ln -sf busybox "$init/bin/$a"
 done
 libs_of() {
@@ -43,15 +43,19 @@ for p in "$VM/root/sbin/ipvsadm" /usr/sbin/keepalived; do
   libs_of "$p"
 done
 for f in "$@"; do
-  cp -r "$f" "$init/work/"
   if [ "$(head -c4 "$f" 2>/dev/null | od -An -c | tr -d ' ')" = '177ELF' ]; then
+    strip -o "$init/work/$(basename "$f")" "$f"  # a smaller initramfs
     libs_of "$f"
+  else
+    cp -r "$f" "$init/work/"
   fi
 done
 init_abs=$(realpath "$init")
 (cd "$VM/root" && cp -r --parents "lib/modules/$kver/kernel/net/netfilter" \
   "lib/modules/$kver/kernel/net/ipv4" "lib/modules/$kver/kernel/net/ipv6" \
   "lib/modules/$kver/kernel/lib" "lib/modules/$kver/kernel/drivers/net/dummy.ko" \
+  "lib/modules/$kver/kernel/net/bridge" "lib/modules/$kver/kernel/net/802" \
+  "lib/modules/$kver/kernel/net/llc" \
   "lib/modules/$kver/kernel/drivers/net/veth.ko" "$init_abs/")
 cp "$VM/root/lib/modules/$kver"/modules.{order,builtin} "$init/lib/modules/$kver/"
 echo "root:x:0:0:root:/:/bin/sh" >"$init/etc/passwd"
@@ -66,7 +70,7 @@ mount -t tmpfs tmp /tmp
 mount -t tmpfs run /run
 depmod
 for m in ip_vs ip_vs_rr ip_vs_wrr ip_vs_lc ip_vs_wlc ip_vs_sh ip_vs_mh ip_vs_sed ip_vs_nq \
-  ip_vs_dh ip_vs_lblc ip_vs_lblcr ip_vs_fo ip_vs_ovf ip_vs_twos dummy veth; do modprobe $m 2>/dev/null; done
+  ip_vs_dh ip_vs_lblc ip_vs_lblcr ip_vs_fo ip_vs_ovf ip_vs_twos dummy veth bridge; do modprobe $m 2>/dev/null; done
 ip link set lo up
 # An interface for VRRP (lvs_sync_daemon follows an instance); nothing answers on it.
 ip link add d0 type dummy && ip addr add 10.1.0.1/24 dev d0 && ip link set d0 multicast on up
@@ -86,6 +90,6 @@ timeout 600 qemu-system-x86_64 -accel tcg -m 1024 -smp 1 -nographic -no-reboot \
   -kernel "$VM/root/boot/vmlinuz-$kver" -initrd "$VM/initrd.gz" \
   -append "console=ttyS0 quiet panic=-1 loglevel=3" >"$log" 2>&1 || true
 tr -d '\r' <"$log" | sed -n '/=== vm: begin/,/^=== vm: end/p' | sed '1d;$d'
-rc=$(tr -d '\r' <"$log" | sed -n 's/^=== vm: end \([0-9]*\).*/\1/p')
+rc=$(tr -d '\r' <"$log" | sed -n 's/^=== vm: end \([0-9]*\).*/\1/p' | tail -1)
 [ -n "$rc" ] || { echo "the VM did not finish; its console:" >&2; tail -30 "$log" >&2; exit 1; }
 exit "$rc"

@@ -53,7 +53,12 @@ void IpvsSyncd::set(bool master, bool on) {
   if (!ipvs_ || running_[master] == on)
     return;
   const auto req = syncDaemonRequest(conf_, vrid_, master);
-  const int err = on ? ipvs_->startSyncDaemon(req) : ipvs_->stopSyncDaemon(master);
+  int err = on ? ipvs_->startSyncDaemon(req) : ipvs_->stopSyncDaemon(master);
+  // Stopped before its kernel thread first ran: IPVS answers -EINTR (no ack), and the daemon
+  // is gone all the same (stop_sync_thread frees it whatever kthread_stop returns).
+  const bool unstarted = !on && err == EINTR;
+  if (unstarted)
+    err = 0;
   const char* which = master ? "master" : "backup";
   if (err != 0 && !(on && err == EEXIST)) {
     log::error("lvs_sync_daemon: cannot {} the {} sync daemon on {}: {}", on ? "start" : "stop",
@@ -63,8 +68,9 @@ void IpvsSyncd::set(bool master, bool on) {
     return;
   }
   running_[master] = on;
-  log::info("lvs_sync_daemon: {} sync daemon {} (interface {}, syncid {})", which,
-            on ? "started" : "stopped", conf_.ifname, req.syncid);
+  log::info("lvs_sync_daemon: {} sync daemon {} (interface {}, syncid {}){}", which,
+            on ? "started" : "stopped", conf_.ifname, req.syncid,
+            unstarted ? " before its kernel thread had run" : "");
 }
 
 }  // namespace vipd::daemon

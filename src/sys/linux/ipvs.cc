@@ -89,6 +89,14 @@ void attrs(const uint8_t* p, size_t len,
 
 // Sends `m` and reads until the kernel's ack (or the dump's end); a dump's messages' payloads
 // (after the genl header) are appended to `dump`, each preceded by its length (uint32).
+//
+// A request's handler runs inside sendto() (generic netlink is synchronous), so its ack is
+// queued by the time sendto() returns, and an ack request never waits: when none is there,
+// none will come. That happens: the netlink core sends no ack for a handler that returns
+// -EINTR (net/netlink/af_netlink.c, netlink_rcv_skb), and IPVS does when a sync daemon is
+// stopped before its kernel thread first ran (kthread_stop). A blocking read would then
+// hang the caller (the VRRP loop, seen in the VM); this returns EINTR instead. Only a dump's
+// later parts are made in recv(), so a dump's reads block.
 int exchange(int fd, const std::vector<uint8_t>& m, uint32_t seq, std::vector<uint8_t>* dump) {
   sockaddr_nl kernel{};
   kernel.nl_family = AF_NETLINK;
@@ -96,10 +104,12 @@ int exchange(int fd, const std::vector<uint8_t>& m, uint32_t seq, std::vector<ui
     return errno;
   std::vector<uint8_t> buf(65536);
   for (;;) {
-    const ssize_t n = ::recv(fd, buf.data(), buf.size(), 0);
+    const ssize_t n = ::recv(fd, buf.data(), buf.size(), dump ? 0 : MSG_DONTWAIT);
     if (n < 0) {
-      if (errno == EINTR)
+      if (errno == EINTR && dump)
         continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK)
+        return EINTR;  // no ack queued: the handler returned -EINTR
       return errno;
     }
     size_t off = 0;

@@ -33,7 +33,8 @@ class Ipvs {
   Ipvs(const Ipvs&) = delete;
   ~Ipvs();
 
-  // Each returns 0 or an errno value. add*: EEXIST when it is there already.
+  // Each returns 0 or an errno value. add*: EEXIST when it is there already. EINTR: the
+  // kernel's handler was interrupted and sent no ack (none is waited for: see exchange()).
   int addService(const lb::IpvsService& s);
   int editService(const lb::IpvsService& s);
   int deleteService(const lb::IpvsService& s);
