@@ -105,21 +105,31 @@ CheckRuntime::~CheckRuntime() {
     SSL_CTX_free(tls_);
 }
 
-void CheckRuntime::start(const conf::Config& cfg) {
+namespace {
+std::shared_ptr<const conf::Config> takeVirtualServers(conf::Config& cfg) {
+  auto servers = std::move(cfg.virtual_servers);
+  cfg.virtual_servers.clear();
+  auto out = std::make_shared<conf::Config>(cfg);
+  out->virtual_servers = std::move(servers);
+  return out;
+}
+}  // namespace
+
+void CheckRuntime::start(conf::Config& cfg) {
   if (cfg.virtual_servers.empty())
     return;
-  auto shared = std::make_shared<const conf::Config>(cfg);
+  auto shared = takeVirtualServers(cfg);
   loop_.post([this, shared] { apply(shared); });
   thread_ = std::thread([this] { loop_.run(); });
   started_ = true;
 }
 
-void CheckRuntime::reload(const conf::Config& cfg) {
+void CheckRuntime::reload(conf::Config& cfg) {
   if (!thread_.joinable()) {
     start(cfg);
     return;
   }
-  auto shared = std::make_shared<const conf::Config>(cfg);
+  auto shared = takeVirtualServers(cfg);
   loop_.post([this, shared] { apply(shared); });
 }
 

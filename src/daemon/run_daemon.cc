@@ -375,7 +375,7 @@ int runDaemon(const Options& o) {
                         return running.load(o, &diags, &unchanged);
                       });
     if (!o.vrrp_only)
-      services.onReload([&checks](const conf::Config& c) { checks.reload(c); });
+      services.onReload([&checks](conf::Config& c) { checks.reload(c); });
     services.onCheckControl(
         [&checks](const ctl::Request& r, std::function<void(nlohmann::json)> done) {
           checks.control(r, std::move(done));

@@ -48,7 +48,7 @@ class Services {
   void start(const ServicesConfig& c);
   // Called on the VRRP loop with each configuration `vipctl reload` accepts, before the
   // VRRP runtime takes it (the checkers reload from here). Set before start().
-  void onReload(std::function<void(const conf::Config&)> f) { on_reload_ = std::move(f); }
+  void onReload(std::function<void(conf::Config&)> f) { on_reload_ = std::move(f); }
   // The load-balancing half's commands ("vs", "rs"), answered by the checkers; `done` may
   // be called on any thread.
   using CheckControl =
@@ -62,7 +62,7 @@ class Services {
   VrrpRuntime& rt_;
   DaemonInfo info_;
   Loader load_;
-  std::function<void(const conf::Config&)> on_reload_;
+  std::function<void(conf::Config&)> on_reload_;
   CheckControl check_control_;
   io::Loop loop_;
   std::unique_ptr<ctl::Server> ctl_;
