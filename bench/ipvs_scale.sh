@@ -41,3 +41,4 @@ awk '$1 == "bench" { v[$2 " " $3] = $4; k[$3] = 1 }
       printf "  %-13s %10s %10s %8s\n", m, a, b, r
     }
   }' "$work/out"
+awk '$1 == "verdict" { printf "vipd, verdict to IPVS over %d changes: median %s ms, worst %s ms\n", $5, $3, $4 }' "$work/out"

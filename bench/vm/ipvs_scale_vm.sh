@@ -9,6 +9,7 @@
 #                and the last, of its real servers leaves IPVS (bounded by the checkers'
 #                delay_loop + connect_timeout: the verdicts, not IPVS, set the pace)
 #   stop_s       SIGTERM until IPVS is empty
+# and for vipd a "verdict vipd MEDIAN_MS MAX_MS N" line: verdict to IPVS, from its log.
 total=$(grep -c "real_server" /work/scale.conf)
 ports=$(grep -o "127.0.0.1 9[0-9]*" /work/scale.conf | sort -u | awk '{ print $2 }')
 last=$(echo "$ports" | tail -1)
@@ -66,4 +67,8 @@ run() {  # run NAME START_CMD PIDFILES...
   ipvsadm -C
 }
 run keepalived "keepalived -n -f /work/scale.conf -p /run/ka.pid -c /run/kac.pid -r /run/kav.pid >/tmp/ka.log 2>&1" /run/ka.pid /run/kac.pid
-run vipd "vipd -n -f /work/scale.conf -p /run/vipd.pid --control-socket /run/vipd.sock >/tmp/vipd.log 2>&1" /run/vipd.pid
+run vipd "vipd -n -l -f /work/scale.conf -p /run/vipd.pid --control-socket /run/vipd.sock >/tmp/vipd.log 2>&1" /run/vipd.pid
+# vipd logs, for each change it writes, how long after the verdict the kernel had it: over
+# the down phase's changes, the median and the worst (keepalived does not say).
+grep -o "in the kernel [0-9]* us after the verdict" /tmp/vipd.log | awk '{ print $4 }' | sort -n |
+  awk '{ v[NR] = $1 } END { if (NR) printf "verdict vipd %.1f %.1f %d\n", v[int((NR + 1) / 2)] / 1000, v[NR] / 1000, NR }'

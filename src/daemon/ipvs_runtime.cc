@@ -143,6 +143,7 @@ bool IpvsRuntime::update(size_t vs, const lb::ServiceHealth& h) {
   if (l.queued)
     return false;
   l.queued = true;
+  l.verdict = std::chrono::steady_clock::now();
   const bool first = pending_.empty();
   pending_.push_back(vs);
   return first;
@@ -163,8 +164,13 @@ void IpvsRuntime::flush() {
       for (const auto& b : pool.backends)
         who += (who.empty() ? "" : ", ") + b.addr.str() + ":" + std::to_string(b.port) +
                " weight " + std::to_string(b.weight);
-      log::info("load balancer (IPVS): VS {}: {}{}", l.spec.key, who.empty() ? "none" : who,
-                pool.sorry ? " (sorry server)" : "");
+      // As the nftables data plane says it: the kernel has it now, this long after the
+      // verdict that asked for it (bench/vm/ipvs_scale_vm.sh reads these).
+      const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::steady_clock::now() - l.verdict)
+                          .count();
+      log::info("load balancer (IPVS): VS {}: {}{} (in the kernel {} us after the verdict)",
+                l.spec.key, who.empty() ? "none" : who, pool.sorry ? " (sorry server)" : "", us);
     }
     l.pool = pool;
   }

@@ -9,6 +9,7 @@
 // stop, or the whole table flushed with lvs_flush_on_stop. Runs on the checker thread,
 // like the nftables one.
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -48,6 +49,7 @@ class IpvsRuntime : public LoadBalancer {
     lb::Pool pool;                         // for vipctl: who gets new connections
     std::vector<lb::IpvsVirtual> written;  // what the kernel has
     bool queued = false;
+    std::chrono::steady_clock::time_point verdict;  // of the first queued change
   };
   // Writes `want` over `have` (services and real servers that differ); returns `want` as
   // written. `adopt`: services may already be in the kernel (start).
