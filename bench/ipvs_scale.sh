@@ -41,4 +41,5 @@ awk '$1 == "bench" { v[$2 " " $3] = $4; k[$3] = 1 }
       printf "  %-13s %10s %10s %8s\n", m, a, b, r
     }
   }' "$work/out"
+grep "^vipd: Health checking" "$work/out" || true
 awk '$1 == "verdict" { printf "vipd, verdict to IPVS over %d changes: median %s ms, worst %s ms\n", $5, $3, $4 }' "$work/out"

@@ -68,6 +68,8 @@ run() {  # run NAME START_CMD PIDFILES...
 }
 run keepalived "keepalived -n -f /work/scale.conf -p /run/ka.pid -c /run/kac.pid -r /run/kav.pid >/tmp/ka.log 2>&1" /run/ka.pid /run/kac.pid
 run vipd "vipd -n -l -f /work/scale.conf -p /run/vipd.pid --control-socket /run/vipd.sock >/tmp/vipd.log 2>&1" /run/vipd.pid
+# Where vipd's start went (CPU of the checker thread: checkers' setup, load balancer).
+grep -o "Health checking.*" /tmp/vipd.log | sed 's/^/vipd: /'
 # vipd logs, for each change it writes, how long after the verdict the kernel had it: over
 # the down phase's changes, the median and the worst (keepalived does not say).
 grep -o "in the kernel [0-9]* us after the verdict" /tmp/vipd.log | awk '{ print $4 }' | sort -n |
