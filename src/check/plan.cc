@@ -125,8 +125,11 @@ Target resolveTarget(const conf::Checker& c, const IpAddress& rs_addr, int rs_po
 Plan makePlan(const conf::Config& cfg) {
   Plan plan;
   const auto& g = cfg.global;
+  // Sized once: at 1,000 x 10 the doubling left a third of the specs' memory unused.
+  plan.virtual_servers.reserve(cfg.virtual_servers.size());
   for (const auto& v : cfg.virtual_servers) {
     VirtualServerSpec vs;
+    vs.real_servers.reserve(v.real_servers.size());
     // keepalived: an address service without `protocol` is UDP (check_data.c, logged as a
     // config error; `vipd -t` warns).
     vs.protocol = v.protocol.value_or(conf::L4Protocol::kUdp);
@@ -154,6 +157,7 @@ Plan makePlan(const conf::Config& cfg) {
       rs.notify_up = r.notify_up;
       rs.notify_down = r.notify_down;
       rs.loc = r.loc;
+      rs.checks.reserve(r.checkers.size());
       for (const auto& c : r.checkers) {
         if (c.kind == CheckerKind::kBfd)
           continue;  // BFD sessions are not run by vipd; `vipd -t` says so
@@ -163,7 +167,7 @@ Plan makePlan(const conf::Config& cfg) {
         if (c.kind == CheckerKind::kFile)
           cs.timing.retry = 0;  // a file's value is a verdict, not an attempt to retry
         cs.target = resolveTarget(c, rs.addr, rs.port);
-        cs.conf = c;
+        cs.conf = CheckerRef(c);
         cs.label = fmt::format("{} {}", checkerName(c.kind),
                                c.kind == CheckerKind::kMisc || c.kind == CheckerKind::kFile
                                    ? rs.key
@@ -185,10 +189,11 @@ Plan makePlan(const conf::Config& cfg) {
         if (c.kind == CheckerKind::kMisc) {
           cs.misc_timeout = c.misc_timeout.value_or(v.delay_loop);
           // MISC_CHECK's own `user NAME [GROUP]` line runs the script as that user.
-          if (auto it = c.extra.find("user"); it != c.extra.end() && cs.conf.misc_path) {
-            cs.conf.misc_path->user = it->second.back().at(0);
+          cs.misc_script = c.misc_path;
+          if (auto it = c.extra.find("user"); it != c.extra.end() && cs.misc_script) {
+            cs.misc_script->user = it->second.back().at(0);
             if (it->second.back().size() > 1)
-              cs.conf.misc_path->group = it->second.back()[1];
+              cs.misc_script->group = it->second.back()[1];
           }
         }
         if (c.kind == CheckerKind::kSmtp)

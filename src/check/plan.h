@@ -44,20 +44,40 @@ struct Target {
   friend bool operator==(const Target&, const Target&) = default;
 };
 
+// A checker's own keywords (urls, misc_path, payload, ...) where the configuration holds
+// them. A plan refers to the configuration it was made from and must not outlive it (the
+// checker loop keeps both): a copy was 888 bytes a checker, most of a TCP_CHECK's memory.
+// Compared by value, so a reload can tell an unchanged checker.
+class CheckerRef {
+ public:
+  CheckerRef() = default;
+  explicit CheckerRef(const conf::Checker& c) : p_(&c) {}
+  const conf::Checker& operator*() const { return *p_; }
+  const conf::Checker* operator->() const { return p_; }
+  friend bool operator==(const CheckerRef& a, const CheckerRef& b) {
+    return a.p_ == b.p_ || (a.p_ && b.p_ && *a.p_ == *b.p_);
+  }
+
+ private:
+  const conf::Checker* p_ = nullptr;
+};
+
 struct CheckSpec {
   conf::CheckerKind kind = conf::CheckerKind::kTcp;
   Timing timing;
   Target target;
-  conf::Checker conf;  // the checker's own keywords (urls, misc_path, payload, ...)
-  std::string label;   // "HTTP_GET [10.0.0.11]:tcp:80", for logs and views
+  CheckerRef conf;
+  std::string label;  // "HTTP_GET [10.0.0.11]:tcp:80", for logs and views
   // HTTP_GET / SSL_GET: the Host header when a url has no virtualhost of its own
   // (checker, then real_server, then virtual_server virtualhost; else the address).
   std::optional<std::string> virtualhost;
   // FILE_CHECK: the global track_file it names.
   std::string file_path;
   conf::Weight file_weight{1, false};
-  // MISC_CHECK: misc_timeout, else the virtual server's delay_loop (check_misc.c).
+  // MISC_CHECK: misc_timeout, else the virtual server's delay_loop (check_misc.c), and
+  // the script with the checker's own `user NAME [GROUP]` line applied.
   Micros misc_timeout{0};
+  std::optional<conf::ScriptCommand> misc_script;
   // SMTP_CHECK: HELO name (checker, else global smtp_helo_name, else router_id).
   std::string helo_name;
   friend bool operator==(const CheckSpec&, const CheckSpec&) = default;
@@ -95,6 +115,7 @@ struct Plan {
   size_t checkerCount() const;
 };
 
+// The plan refers to cfg's checkers: cfg must outlive it.
 Plan makePlan(const conf::Config& cfg);
 
 std::string_view checkerName(conf::CheckerKind k);  // "HTTP_GET", "TCP_CHECK", ...

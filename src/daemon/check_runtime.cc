@@ -16,6 +16,7 @@
 #include "base/diag.h"
 #include "base/log.h"
 #include "check/failure_class.h"
+#include "sys/linux/memory_lock.h"
 
 namespace vipd::daemon {
 
@@ -185,9 +186,11 @@ void CheckRuntime::apply(std::shared_ptr<const conf::Config> cfg) {
     for (size_t i = 0; i < plan_.virtual_servers.size(); ++i)
       quorum[plan_.virtual_servers[i].key] = health_->quorumUp(i);
   }
-  // The slots point into the old plan: it stays alive while they are compared (a vector's
-  // elements keep their addresses when the vector is moved).
+  // The slots point into the old plan, and the plan into its configuration: both stay
+  // alive while they are compared (a vector's elements keep their addresses when the vector
+  // is moved).
   const check::Plan old_plan = std::move(plan_);
+  const auto old_cfg = cfg_;
   clear();
   ramps_.clear();  // a ramp in progress ends at the reload: its server has full weight
   if (ramp_timer_)
@@ -261,7 +264,7 @@ void CheckRuntime::apply(std::shared_ptr<const conf::Config> cfg) {
           continue;
         }
         const bool immediate =
-            slot->spec->conf.fast_recovery.value_or(false) && slot->spec->timing.alpha;
+            slot->spec->conf->fast_recovery.value_or(false) && slot->spec->timing.alpha;
         Slot& s = *slot;
         slots_.push_back(std::move(slot));
         schedule(s, due ? *due : health_->checker(s.id).firstAttempt(now, u(rng_), immediate));
@@ -276,8 +279,12 @@ void CheckRuntime::apply(std::shared_ptr<const conf::Config> cfg) {
   if (!lb_)
     lb_ = makeLoadBalancer(cfg_->global.lb_backend);
   const double cpu1 = threadCpuMs();
-  lb_->apply(*cfg_, [this](size_t vs) { return lbHealth(vs); });
+  lb_->apply(cfg_, [this](size_t vs) { return lbHealth(vs); });
   applyHaSuspend();
+  // What the configuration's load and the first nftables transaction freed goes back to the
+  // kernel (1,000 x 10 with nftables: VmRSS 130 -> 63 MiB).
+  if (const size_t freed = sys::trimHeap(); freed >= (1u << 20))
+    log::info("{} MiB of freed memory returned to the kernel", freed >> 20);
   const double cpu2 = threadCpuMs();
   log::info(
       "Health checking {} real server(s) of {} virtual server(s) with {} checker(s){} ({:.1f} "
@@ -425,8 +432,8 @@ void CheckRuntime::runMisc(Slot& s) {
   const auto& spec = *s.spec;
   std::string error;
   std::optional<sys::SpawnRequest> req;
-  if (spec.conf.misc_path)
-    req = scriptRequest(*spec.conf.misc_path, cfg_->global, {}, error);
+  if (spec.misc_script)
+    req = scriptRequest(*spec.misc_script, cfg_->global, {}, error);
   else
     error = "no misc_path";
   std::optional<pid_t> pid;
@@ -449,9 +456,9 @@ void CheckRuntime::runMisc(Slot& s) {
           const auto& spec2 = *s.spec;
           if (status == 0) {
             r.ok = true;
-            if (spec2.conf.misc_dynamic)
+            if (spec2.conf->misc_dynamic)
               r.weight = plan_.virtual_servers[s.id.vs].real_servers[s.id.rs].weight;
-          } else if (spec2.conf.misc_dynamic && status >= 2) {
+          } else if (spec2.conf->misc_dynamic && status >= 2) {
             r.ok = true;
             r.weight = status - 2;
           } else {
@@ -464,13 +471,12 @@ void CheckRuntime::runMisc(Slot& s) {
         error);
   }
   if (!pid && runner_.lastStartWasShortage()) {
-    notRun(s, "cannot run " + spec.conf.misc_path->command + ": " + error);
+    notRun(s, "cannot run " + spec.misc_script->command + ": " + error);
     return;
   }
   if (!pid) {
     check::Result r;
-    r.reason =
-        "cannot run " + (spec.conf.misc_path ? spec.conf.misc_path->command : "") + ": " + error;
+    r.reason = "cannot run " + (spec.misc_script ? spec.misc_script->command : "") + ": " + error;
     finish(s, r);
     return;
   }
@@ -568,7 +574,7 @@ void CheckRuntime::finish(Slot& s, const check::Result& r) {
     log::info("{}: {} (attempt {} of {}, next in {})", s.spec->label, r.reason, step.failures,
               step.allowed, describeSeconds(s.spec->timing.delay_before_retry));
   } else if (!r.ok && !step.up && !changed &&
-             (s.spec->conf.log_all_failures.value_or(false) ||
+             (s.spec->conf->log_all_failures.value_or(false) ||
               globalFlag(cfg_->global, "checker_log_all_failures"))) {
     log::info("{}: {} (still DOWN)", s.spec->label, r.reason);
   }

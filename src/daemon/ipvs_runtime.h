@@ -27,7 +27,7 @@ class IpvsRuntime : public LoadBalancer {
   IpvsRuntime(const IpvsRuntime&) = delete;
   IpvsRuntime& operator=(const IpvsRuntime&) = delete;
 
-  void apply(const conf::Config& cfg, const HealthOf& health) override;
+  void apply(std::shared_ptr<const conf::Config> cfg, const HealthOf& health) override;
   bool update(size_t vs, const lb::ServiceHealth& h) override;
   void flush() override;
   const LbCounters& counters() const override { return counters_; }
@@ -43,7 +43,7 @@ class IpvsRuntime : public LoadBalancer {
 
  private:
   struct Live {
-    conf::VirtualServer conf;
+    const conf::VirtualServer* conf = nullptr;  // in cfg_
     lb::ServiceSpec spec;
     lb::ServiceHealth health;
     lb::Pool pool;                         // for vipctl: who gets new connections
@@ -55,9 +55,10 @@ class IpvsRuntime : public LoadBalancer {
   // written. `adopt`: services may already be in the kernel (start).
   std::vector<lb::IpvsVirtual> write(const std::vector<lb::IpvsVirtual>& have,
                                      const std::vector<lb::IpvsVirtual>& want, bool adopt);
-  void check(int err, const char* what, const std::string& whom);
+  void check(int err, const char* what, const lb::IpvsService& whom);
   sys::Ipvs ipvs_;
-  std::vector<Live> live_;  // by virtual server index
+  std::shared_ptr<const conf::Config> cfg_;  // the one live_ was made from
+  std::vector<Live> live_;                   // by virtual server index
   std::vector<size_t> pending_;
   bool started_ = false;
   std::optional<std::string> flush_on_stop_;  // lvs_flush_on_stop: "" all, "VS" ours

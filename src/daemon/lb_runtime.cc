@@ -123,7 +123,8 @@ bool LbRuntime::write(const std::string& batch, const char* what) {
   return false;
 }
 
-void LbRuntime::apply(const conf::Config& cfg, const HealthOf& health) {
+void LbRuntime::apply(std::shared_ptr<const conf::Config> shared, const HealthOf& health) {
+  const conf::Config& cfg = *shared;
   pending_.clear();     // the pools are computed afresh from the health below
   Diagnostics ignored;  // said by `vipd -t` and at load; the shell only acts
   auto specs = lb::makeServices(cfg, ignored);

@@ -33,7 +33,7 @@ class LbRuntime : public LoadBalancer {
   // A configuration (start or reload): services whose spec is unchanged keep their chain,
   // their persistence map and their pool; the others are replaced, added or removed, all in
   // one batch.
-  void apply(const conf::Config& cfg, const HealthOf& health) override;
+  void apply(std::shared_ptr<const conf::Config> cfg, const HealthOf& health) override;
   // Virtual server `vs`'s health changed: its pool is computed again and, if it differs
   // from what the kernel has, queued. Returns true when the queue was empty before: the
   // caller then schedules flush() once the verdicts at hand are all made.

@@ -68,23 +68,23 @@ class HttpAttempt : public Attempt {
 
  private:
   void next() {
-    if (url_ == spec_.conf.urls.size()) {
+    if (url_ == spec_.conf->urls.size()) {
       auto d = done_;
       d({true, ""});
       return;
     }
-    const auto& u = spec_.conf.urls[url_];
+    const auto& u = spec_.conf->urls[url_];
     const auto vhost = u.virtualhost ? u.virtualhost : spec_.virtualhost;
     const bool want_body = u.digest.has_value() || prep_.regex[url_] != nullptr;
     reader_ = std::make_unique<check::HttpResponseReader>(want_body,
                                                           prep_.regex[url_] ? size_t{1} << 20 : 0);
     std::string sni;
-    if (spec_.conf.enable_sni.value_or(false)) {
-      auto it = spec_.conf.extra.find("sni_name");
-      sni = it != spec_.conf.extra.end() ? it->second.back().at(0) : vhost.value_or("");
+    if (spec_.conf->enable_sni.value_or(false)) {
+      auto it = spec_.conf->extra.find("sni_name");
+      sni = it != spec_.conf->extra.end() ? it->second.back().at(0) : vhost.value_or("");
     }
     request_ = check::httpRequest(u.path, vhost, spec_.target.addr, spec_.target.port,
-                                  spec_.conf.http_protocol.value_or("1.0"));
+                                  spec_.conf->http_protocol.value_or("1.0"));
     Stream::Callbacks cb;
     cb.connected = [this] { stream_->send(request_); };
     cb.data = [this](std::string_view d) {
@@ -102,7 +102,7 @@ class HttpAttempt : public Attempt {
   }
   void judge() {
     stream_->close();
-    auto why = check::judgeUrl(spec_.conf.urls[url_], *reader_, prep_.regex[url_].get());
+    auto why = check::judgeUrl(spec_.conf->urls[url_], *reader_, prep_.regex[url_].get());
     if (!why.empty()) {
       fail(std::move(why));
       return;
@@ -116,8 +116,8 @@ class HttpAttempt : public Attempt {
     if (stream_)
       stream_->close();
     auto d = done_;
-    const auto& path = spec_.conf.urls[url_].path;
-    d({false, spec_.conf.urls.size() > 1 || !path.empty() ? path + ": " + r : r,
+    const auto& path = spec_.conf->urls[url_].path;
+    d({false, spec_.conf->urls.size() > 1 || !path.empty() ? path + ": " + r : r,
        stream_ && stream_->failedLocally()});
   }
   Env& env_;
@@ -246,8 +246,8 @@ class DatagramAttempt : public Attempt {
     id_ = static_cast<uint16_t>(randomWord());
     switch (spec_.kind) {
       case CheckerKind::kDns:
-        return check::dnsQuery(id_, spec_.conf.dns_name.value_or(""),
-                               spec_.conf.dns_type.value_or("SOA"))
+        return check::dnsQuery(id_, spec_.conf->dns_name.value_or(""),
+                               spec_.conf->dns_type.value_or("SOA"))
             .value_or(std::vector<uint8_t>{});
       case CheckerKind::kUdp: {
         if (!prep_.payload.empty())
@@ -355,7 +355,7 @@ class DatagramAttempt : public Attempt {
 
 std::unique_ptr<Prepared> prepare(const CheckSpec& spec, std::string& error) {
   auto p = std::make_unique<Prepared>();
-  for (const auto& u : spec.conf.urls) {
+  for (const auto& u : spec.conf->urls) {
     if (u.regex) {
       auto re = check::Regex::compile(*u.regex, error);
       if (!re)
@@ -366,18 +366,18 @@ std::unique_ptr<Prepared> prepare(const CheckSpec& spec, std::string& error) {
     }
   }
   if (spec.kind == CheckerKind::kUdp) {
-    if (spec.conf.payload) {
-      auto h = check::parseHex(*spec.conf.payload, false);
+    if (spec.conf->payload) {
+      auto h = check::parseHex(*spec.conf->payload, false);
       if (!h || h->bytes.empty()) {
         error = "payload: not a hex string";
         return nullptr;
       }
       p->payload = h->bytes;
     }
-    if (spec.conf.require_reply) {
+    if (spec.conf->require_reply) {
       p->udp.require_reply = true;
-      if (!spec.conf.require_reply->empty()) {
-        auto h = check::parseHex(*spec.conf.require_reply, true);
+      if (!spec.conf->require_reply->empty()) {
+        auto h = check::parseHex(*spec.conf->require_reply, true);
         if (!h) {
           error = "require_reply: not a hex string (X matches any nibble)";
           return nullptr;
@@ -385,11 +385,11 @@ std::unique_ptr<Prepared> prepare(const CheckSpec& spec, std::string& error) {
         p->udp.reply = *h;
       }
     }
-    p->udp.min_len = static_cast<size_t>(spec.conf.min_reply_length.value_or(0));
-    p->udp.max_len = static_cast<size_t>(spec.conf.max_reply_length.value_or(255));
+    p->udp.min_len = static_cast<size_t>(spec.conf->min_reply_length.value_or(0));
+    p->udp.max_len = static_cast<size_t>(spec.conf->max_reply_length.value_or(255));
   }
   if (spec.kind == CheckerKind::kDns &&
-      !check::dnsQuery(0, spec.conf.dns_name.value_or(""), spec.conf.dns_type.value_or("SOA"))) {
+      !check::dnsQuery(0, spec.conf->dns_name.value_or(""), spec.conf->dns_type.value_or("SOA"))) {
     error = "name: not a valid domain name";
     return nullptr;
   }

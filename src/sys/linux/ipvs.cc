@@ -97,12 +97,17 @@ void attrs(const uint8_t* p, size_t len,
 // stopped before its kernel thread first ran (kthread_stop). A blocking read would then
 // hang the caller (the VRRP loop, seen in the VM); this returns EINTR instead. Only a dump's
 // later parts are made in recv(), so a dump's reads block.
-int exchange(int fd, const std::vector<uint8_t>& m, uint32_t seq, std::vector<uint8_t>* dump) {
+//
+// `buf` is the caller's, kept between requests: a fresh 64 KiB buffer per request was
+// zeroed 11,000 times when a 1,000 x 10 configuration is written.
+int exchange(int fd, std::vector<uint8_t>& buf, const std::vector<uint8_t>& m, uint32_t seq,
+             std::vector<uint8_t>* dump) {
   sockaddr_nl kernel{};
   kernel.nl_family = AF_NETLINK;
   if (::sendto(fd, m.data(), m.size(), 0, reinterpret_cast<sockaddr*>(&kernel), sizeof kernel) < 0)
     return errno;
-  std::vector<uint8_t> buf(65536);
+  if (buf.empty())
+    buf.resize(65536);
   for (;;) {
     const ssize_t n = ::recv(fd, buf.data(), buf.size(), dump ? 0 : MSG_DONTWAIT);
     if (n < 0) {
@@ -268,7 +273,7 @@ int Ipvs::request(uint8_t cmd, const lb::IpvsService& s, const lb::IpvsDest* d, 
   putService(m, s, full && !d);
   if (d)
     putDest(m, *d, full);
-  return exchange(fd_, m.done(), seq, dump);
+  return exchange(fd_, rx_, m.done(), seq, dump);
 }
 
 int Ipvs::addService(const lb::IpvsService& s) {
@@ -293,7 +298,7 @@ int Ipvs::deleteDest(const lb::IpvsService& s, const lb::IpvsDest& d) {
 int Ipvs::flush() {
   const uint32_t seq = ++seq_;
   Msg m(family_, NLM_F_REQUEST | NLM_F_ACK, seq, IPVS_CMD_FLUSH, IPVS_GENL_VERSION);
-  return exchange(fd_, m.done(), seq, nullptr);
+  return exchange(fd_, rx_, m.done(), seq, nullptr);
 }
 
 int Ipvs::startSyncDaemon(const IpvsSyncDaemon& d) {
@@ -313,7 +318,7 @@ int Ipvs::startSyncDaemon(const IpvsSyncDaemon& d) {
     putAddr(m, d.group->isV4() ? IPVS_DAEMON_ATTR_MCAST_GROUP : IPVS_DAEMON_ATTR_MCAST_GROUP6,
             *d.group);
   m.end(nest);
-  return exchange(fd_, m.done(), seq, nullptr);
+  return exchange(fd_, rx_, m.done(), seq, nullptr);
 }
 
 int Ipvs::stopSyncDaemon(bool master) {
@@ -322,7 +327,7 @@ int Ipvs::stopSyncDaemon(bool master) {
   const size_t nest = m.begin(IPVS_CMD_ATTR_DAEMON);
   m.put<uint32_t>(IPVS_DAEMON_ATTR_STATE, master ? IP_VS_STATE_MASTER : IP_VS_STATE_BACKUP);
   m.end(nest);
-  return exchange(fd_, m.done(), seq, nullptr);
+  return exchange(fd_, rx_, m.done(), seq, nullptr);
 }
 
 std::optional<std::vector<lb::IpvsDest>> Ipvs::dests(const lb::IpvsService& s,

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "lb/ipvs_rules.h"
@@ -28,7 +29,9 @@ class Ipvs {
   // nullopt when the kernel has no IPVS (the family does not resolve, ip_vs not loaded);
   // `why` says so.
   static std::optional<Ipvs> open(std::string& why);
-  Ipvs(Ipvs&& o) noexcept : fd_(o.fd_), family_(o.family_), seq_(o.seq_) { o.fd_ = -1; }
+  Ipvs(Ipvs&& o) noexcept : fd_(o.fd_), family_(o.family_), seq_(o.seq_), rx_(std::move(o.rx_)) {
+    o.fd_ = -1;
+  }
   Ipvs& operator=(Ipvs&&) = delete;
   Ipvs(const Ipvs&) = delete;
   ~Ipvs();
@@ -58,6 +61,7 @@ class Ipvs {
   int fd_ = -1;
   uint16_t family_ = 0;
   uint32_t seq_ = 1;
+  std::vector<uint8_t> rx_;  // the kernel's answers, reused by every request
 };
 
 }  // namespace vipd::sys

@@ -3,15 +3,20 @@
 
 #include <gtest/gtest.h>
 
+#include <deque>
+#include <regex>
+
 #include "conf/config.h"
 
 namespace vipd::check {
 namespace {
 
+// A plan refers to its configuration's checkers: the configurations stay for the whole run.
 Plan planOf(const std::string& text) {
+  static std::deque<conf::Config> configs;
   auto r = conf::loadText("t.conf", text, conf::defaultPreprocessOptions(), false);
   EXPECT_TRUE(r.ok()) << r.diags.str();
-  return makePlan(r.config);
+  return makePlan(configs.emplace_back(std::move(r.config)));
 }
 
 using std::chrono::microseconds;
@@ -167,8 +172,46 @@ virtual_server 10.0.0.1 25 {
   EXPECT_EQ(c[0].label, "SMTP_CHECK [10.0.0.21]:tcp:2525");
   EXPECT_EQ(c[1].label, "SMTP_CHECK [10.0.0.22]:tcp:25");
   EXPECT_EQ(c[1].timing.connect_timeout, s(3));
-  EXPECT_EQ(c[2].conf.payload, "Ab12f 3 456");
-  EXPECT_EQ(c[2].conf.require_reply, "");
+  EXPECT_EQ(c[2].conf->payload, "Ab12f 3 456");
+  EXPECT_EQ(c[2].conf->require_reply, "");
+}
+
+// A plan points at its configuration's checkers instead of copying them; specs still compare
+// by the checkers' keywords, which is how a reload keeps the health of unchanged checkers.
+TEST(CheckPlan, SpecsCompareByTheCheckersKeywords) {
+  const char* a = R"(
+virtual_server 10.0.0.1 80 {
+  protocol TCP
+  real_server 10.0.0.11 80 {
+    HTTP_GET {
+      url {
+        path /a
+      }
+    }
+    MISC_CHECK {
+      misc_path "/bin/check 1"
+      user nobody
+    }
+  }
+}
+)";
+  auto p1 = planOf(a);
+  auto p2 = planOf(std::string("# moved down a line\n") + a);
+  auto p3 = planOf(std::regex_replace(a, std::regex("path /a"), "path /b"));
+  const auto& c1 = p1.virtual_servers.at(0).real_servers.at(0).checks;
+  const auto& c2 = p2.virtual_servers.at(0).real_servers.at(0).checks;
+  const auto& c3 = p3.virtual_servers.at(0).real_servers.at(0).checks;
+  ASSERT_EQ(c1.size(), 2u);
+  EXPECT_NE(&*c1[0].conf, &*c2[0].conf);
+  EXPECT_EQ(c1[0], c2[0]);
+  EXPECT_EQ(c1[1], c2[1]);
+  EXPECT_NE(c1[0], c3[0]);
+  EXPECT_EQ(c1[1], c3[1]);
+  // MISC_CHECK's own `user` line applies to its script, not to the configuration's.
+  ASSERT_TRUE(c1[1].misc_script);
+  EXPECT_EQ(c1[1].misc_script->command, "/bin/check 1");
+  EXPECT_EQ(c1[1].misc_script->user, "nobody");
+  EXPECT_FALSE(c1[1].conf->misc_path->user);
 }
 
 }  // namespace
