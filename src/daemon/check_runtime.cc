@@ -282,7 +282,9 @@ void CheckRuntime::apply(std::shared_ptr<const conf::Config> cfg) {
   lb_->apply(cfg_, [this](size_t vs) { return lbHealth(vs); });
   applyHaSuspend();
   // What the configuration's load and the first nftables transaction freed goes back to the
-  // kernel (1,000 x 10 with nftables: VmRSS 130 -> 63 MiB).
+  // kernel (1,000 x 10 with nftables: VmRSS 130 -> 63 MiB). Here, not on the VRRP loop: the
+  // lock is lifted and retaken under the mmap lock, and pages given back are faulted in
+  // again when reused; neither belongs on the real-time thread.
   if (const size_t freed = sys::trimHeap(); freed >= (1u << 20))
     log::info("{} MiB of freed memory returned to the kernel", freed >> 20);
   const double cpu2 = threadCpuMs();

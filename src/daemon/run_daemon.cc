@@ -108,13 +108,6 @@ std::optional<conf::Config> RunningText::load(const Options& o, std::vector<std:
 // `vrrp_rt_priority 0` turns it off.
 constexpr int kDefaultRtPriority = 1;
 
-// What a configuration's parse freed goes back to the kernel (sys/linux/memory_lock.h: under
-// the memory lock it would stay resident for the daemon's life).
-void returnFreedMemory() {
-  if (const size_t freed = sys::trimHeap(); freed >= (1u << 20))
-    log::info("{} MiB of freed memory returned to the kernel", freed >> 20);
-}
-
 void tuneVrrpThread(const conf::GlobalDefs& g) {
   // vrrp_no_swap locks all memory now and to come (keepalived's). By default pages are
   // locked as they are first touched (MCL_ONFAULT): what the daemon uses never waits on
@@ -307,7 +300,6 @@ int runDaemon(const Options& o) {
             if (!o.vrrp_only)
               checks.reload(*shared);
             vrrp.reload(std::move(*shared));
-            returnFreedMemory();
             log::info(
                 "Reload finished ({:.1f} ms of CPU to read and check the files on a reader "
                 "thread, {:.1f} ms to apply on the VRRP loop)",
@@ -400,7 +392,6 @@ int runDaemon(const Options& o) {
     sc.metrics_listen = o.metrics_listen ? o.metrics_listen : global.metrics_listen;
     services.start(sc);
     tuneVrrpThread(global);  // after the services thread exists: it must not inherit it
-    returnFreedMemory();     // the configuration's parse
     sys::sdNotify("READY=1");
     loop.run();
     // Nothing vipd started outlives it: notify scripts get 5 s to finish, then their
