@@ -187,17 +187,17 @@ start_keepalived() {
   DAEMON_PIDS[$ns]=$!
 }
 # stays_holder WANT ADDR ROUTERS...: WANT is the only holder over the next second (sampled
-# every 100 ms); prints the samples when it is not.
+# every 100 ms); prints the samples when it is not. STAY_SECS makes the watch longer.
 stays_holder() {
   local want=$1 addr=$2; shift 2
-  local seen="" h i
-  for i in $(seq 10); do
+  local n=$(( ${STAY_SECS:-1} * 10 )) seen="" h i
+  for i in $(seq $n); do
     h=$(holders "$addr" "$@")
     seen+="[$h]"
     sleep 0.1
   done
-  [ "$seen" = "$(printf "[$want]%.0s" $(seq 10))" ] && return 0
-  echo "     holders over 1 s: $seen"
+  [ "$seen" = "$(printf "[$want]%.0s" $(seq $n))" ] && return 0
+  echo "     holders over ${STAY_SECS:-1} s: $seen"
   return 1
 }
 
