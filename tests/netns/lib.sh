@@ -16,6 +16,8 @@ declare -A DAEMON_PIDS=()
 VIPD_ARGS=()  # extra flags for start_vipd
 
 cleanup() {
+  # A test that changes something outside its namespaces defines test_cleanup to undo it.
+  declare -F test_cleanup >/dev/null && test_cleanup
   for pid in "${DAEMON_PIDS[@]}"; do kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
   # Anything still running in our namespaces (keepalived's VRRP child, FRR, tcpdump) goes too.
   for ns in $(ip netns list | awk '{print $1}' | grep "^$P-"); do
